@@ -1,0 +1,25 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scopes_disabled
+
+pytest_plugins = ["monozukuri.testing.browser", "monozukuri.testing.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Tests send mail to memory, run tasks at once and keep uploads in a temporary folder."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+
+
+@pytest.fixture
+def unscoped():
+    """Run a block of test set-up without a tenant scope (factories create across municipalities)."""
+    with scopes_disabled():
+        yield
