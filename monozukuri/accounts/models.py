@@ -129,3 +129,6 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("ログイン失敗")
         verbose_name_plural = _("ログイン失敗")
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.created_at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,7 @@ __all__ = [
     "user_scope",
 ]
 
-from django_scopes.exceptions import ScopeError  # noqa: E402
+from django_scopes.exceptions import ScopeError
 
 
 def staff_municipality_ids(user: Any) -> list[int] | None:

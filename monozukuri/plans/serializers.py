@@ -16,7 +16,8 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
 
     class Meta:
         model = Kpi
-        fields = ["id", "name", "unit", "baseline", "baseline_fiscal_year", "description", "targets", "actuals"]
+        fields = ["id", "name", "unit", "baseline", "baseline_fiscal_year", "description",
+                  "targets", "actuals"]
 
     def get_targets(self, kpi: Kpi) -> list[dict[str, Any]]:
         return [{"fiscal_year": t.fiscal_year, "value": str(t.value)} for t in kpi.targets.all()]

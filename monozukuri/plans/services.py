@@ -249,7 +249,8 @@ def _set_yearly(*, actor: Any, kpi: Kpi, fiscal_year: int, value: Decimal | None
             if existing is not None:
                 existing.delete()
                 audit.record(actor=actor, action=action, target=kpi, root=plan,
-                             changes={"fiscal_year": [fiscal_year, fiscal_year], "value": [before["value"], None]})
+                             changes={"fiscal_year": [fiscal_year, fiscal_year],
+                                      "value": [before["value"], None]})
             return None
         obj, _created = model.objects.update_or_create(kpi=kpi, fiscal_year=fiscal_year,
                                                        defaults={"value": value, **(extra or {})})

@@ -31,8 +31,8 @@ from monozukuri.plans.models import PUBLISHED_STATUSES, Pillar, PlanStatus
 
 
 def _fy_labels(years: list[int]) -> list[dict[str, Any]]:
-    return [{"year": y, "western": format_fiscal_year(y, "western"), "wareki": format_fiscal_year(y, "wareki")}
-            for y in years]
+    return [{"year": y, "western": format_fiscal_year(y, "western"),
+             "wareki": format_fiscal_year(y, "wareki")} for y in years]
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -188,7 +188,8 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = measure.pillar.plan
     if not permissions.can_edit_plan(request.user, plan):
         raise PermissionDenied
-    initial = {f: getattr(measure, f) for f in ("title", "title_en", "kind", "description", "small_firms_only")}
+    fields = ("title", "title_en", "kind", "description", "small_firms_only")
+    initial = {f: getattr(measure, f) for f in fields}
     form = MeasureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -217,7 +217,7 @@ def test_municipality_code_matches_name_and_check_digit(code: str) -> None:
     plan = data_plan(code)
     digits = [int(digit) for digit in code]
     remainder = (
-        sum(digit * weight for digit, weight in zip(digits[:5], (6, 5, 4, 3, 2))) % 11
+        sum(digit * weight for digit, weight in zip(digits[:5], (6, 5, 4, 3, 2), strict=True)) % 11
     )
     assert digits[5] == (11 - remainder) % 10
     assert plan["municipality_name"] == MUNICIPALITIES[code][1]
@@ -422,5 +422,5 @@ def test_fiscal_years_from_label(label: str, years: tuple[int, int]) -> None:
     ],
 )
 def test_parser_rejects_malformed_measures(summary: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"unbalanced|text after"):
         seed_document.parse_summary(summary)

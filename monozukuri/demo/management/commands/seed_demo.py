@@ -22,7 +22,7 @@ class Command(BaseCommand):
         demo_plans_ensure()
         if not options["quiet_accounts"]:
             self.stdout.write("")
-            self.stdout.write("デモアカウント / demo accounts (password: %s)" % DEMO_PASSWORD)
+            self.stdout.write(f"デモアカウント / demo accounts (password: {DEMO_PASSWORD})")
             for account in accounts:
                 self.stdout.write(f"  {account.email:<34} {account.role:<20} {account.description}")
             self.stdout.write("")
