@@ -1,28 +1,72 @@
 # monozukuri — `make run` sets up and serves the platform with demo data; `make test` runs the suite.
-PYTHON ?= python3.11
+# See README.md and docs/setup.md. Every target is safe to run again.
+
+# A Python 3.11 interpreter for the virtualenv. Empty means: find one (see $(VENV)/bin/python below).
+PYTHON ?=
+PYTHON_CANDIDATES := python3.11 /usr/bin/python3.11 /usr/local/bin/python3.11 python3 python
+IS_PY311_WITH_VENV := import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+SEED_DEMO_ARGS ?=
+PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE := monozukuri.settings
+# Root installs system packages directly; anyone else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run setup install install-dev test test-sqlite test-postgres lint typecheck importlint check messages clean
+.PHONY: help run setup install install-dev system-deps test test-sqlite test-postgres \
+	lint typecheck importlint check messages clean
 
-$(VENV)/bin/activate:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  make /'
 
-$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
+# The virtualenv, made with the first interpreter that really is Python 3.11 and can make venvs
+# (a pyenv shim for another version, or Debian's python3.11 without python3.11-venv, is passed over).
+$(PY):
+	@py="$(PYTHON)"; \
+	if [ -n "$$py" ]; then \
+		"$$py" -c '$(IS_PY311_WITH_VENV)' >/dev/null 2>&1 || { \
+			echo "error: PYTHON=$$py is not a working Python 3.11 with venv and ensurepip" >&2; exit 1; }; \
+	else \
+		for c in $(PYTHON_CANDIDATES); do \
+			if command -v "$$c" >/dev/null 2>&1 && "$$c" -c '$(IS_PY311_WITH_VENV)' >/dev/null 2>&1; \
+			then py="$$c"; break; fi; \
+		done; \
+		if [ -z "$$py" ]; then \
+			echo "error: Python 3.11 (with venv and ensurepip) not found; tried: $(PYTHON_CANDIDATES)." >&2; \
+			echo "       Install it (Debian 12: apt-get install python3.11-venv) or run: make PYTHON=/path/to/python3.11 ..." >&2; \
+			exit 1; \
+		fi; \
+	fi; \
+	echo "creating $(VENV) with $$("$$py" -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
+	"$$py" -m venv $(VENV)
+
+# Marker files: reinstall when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+		echo "error: $(VENV) is not Python 3.11 (or is broken); run 'make clean' and try again" >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
 
+## install: create .venv and install the run-time requirements
 install: $(VENV)/.installed
+## install-dev: also the test and lint tools
 install-dev: $(VENV)/.installed-dev
+
+## system-deps: Debian's chromium for the browser tests, if missing (apt-get; root or sudo)
+system-deps:
+	@if [ -n "$$CHROMIUM_PATH" ] && [ -x "$$CHROMIUM_PATH" ]; then echo "chromium: $$CHROMIUM_PATH"; \
+	elif [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	else \
+		echo "chromium: missing, installing Debian's chromium package"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+	fi
 
 ## setup: migrate and load reference and demo data (safe to run again)
 setup: install
@@ -32,34 +76,43 @@ setup: install
 	$(PY) manage.py load_approved_plans
 	$(PY) manage.py seed_demo $(SEED_DEMO_ARGS)
 
-## run: set up and serve http://$(HOST):$(PORT) (PORT and DATABASE_URL override)
+## run: set up and serve http://127.0.0.1:8000 (PORT, HOST and DATABASE_URL override)
 run: setup
-	@echo "monozukuri: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/)"
+	@echo "monozukuri: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/, docs: /api/v1/docs/)"
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 ## test: the whole suite on SQLite, and on PostgreSQL too when DATABASE_URL names one
 test: install-dev
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$DATABASE_URL" ] && echo "$$DATABASE_URL" | grep -q '^postgres'; then \
+	@$(MAKE) --no-print-directory test-sqlite
+	@if echo "$$DATABASE_URL" | grep -qE '^postgres(ql)?://'; then \
 		$(MAKE) --no-print-directory test-postgres; \
-	else echo "DATABASE_URL does not name PostgreSQL: the PostgreSQL run is skipped"; fi
+	else echo "make test: DATABASE_URL does not name PostgreSQL, so the PostgreSQL run is skipped"; fi
 
+## test-sqlite: the suite on SQLite only
 test-sqlite: install-dev
+	@echo "== make test: SQLite =="
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 
+## test-postgres: the suite on the PostgreSQL named by DATABASE_URL only
 test-postgres: install-dev
+	@echo "$$DATABASE_URL" | grep -qE '^postgres(ql)?://' || { \
+		echo "error: test-postgres needs DATABASE_URL=postgres://USER@HOST:PORT/NAME" >&2; exit 1; }
+	@echo "== make test: PostgreSQL =="
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## lint, typecheck, importlint: static checks (also run by `make check`)
+## lint: ruff
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
+## typecheck: mypy with django-stubs
 typecheck: install-dev
 	$(VENV)/bin/mypy monozukuri
 
+## importlint: the import-linter contracts (core below the apps; apps through services/selectors)
 importlint: install-dev
 	$(VENV)/bin/lint-imports
 
+## check: lint, typecheck, importlint, and no missing migrations
 check: lint typecheck importlint
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -67,5 +120,6 @@ check: lint typecheck importlint
 messages: install-dev
 	cd monozukuri && ../$(PY) ../manage.py makemessages -l en --no-obsolete --ignore 'testing/*' && ../$(PY) ../manage.py compilemessages -l en
 
+## clean: remove .venv and collected static files (var/ with the database and secret key stays)
 clean:
 	rm -rf $(VENV) var/static

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "monozukuri.core",
     "monozukuri.accounts",
     "monozukuri.plans",
+    "monozukuri.directory",
     "monozukuri.demo",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/", include("monozukuri.accounts.urls")),
     path("plans/", include("monozukuri.plans.urls")),
+    path("directory/", include("monozukuri.directory.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

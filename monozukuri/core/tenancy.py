@@ -12,8 +12,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django_scopes import scope, scopes_disabled
+from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes.exceptions import ScopeError
+from django_scopes.manager import DisabledQuerySet
 
 from monozukuri.core.roles import ALL_MUNICIPALITY_ROLES, Role
 
@@ -21,12 +24,47 @@ __all__ = [
     "ScopeError",
     "municipality_scope_for",
     "scope",
+    "scoped_manager",
     "scopes_disabled",
     "staff_municipality_ids",
     "user_scope",
 ]
 
-from django_scopes.exceptions import ScopeError
+
+class _StrictDisabledQuerySet(DisabledQuerySet):
+    """django-scopes' refusing queryset, refusing also the reads it lets through (exists, explain)."""
+
+    exists = DisabledQuerySet.error
+    aexists = DisabledQuerySet.error
+    explain = DisabledQuerySet.error
+    aexplain = DisabledQuerySet.error
+    contains = DisabledQuerySet.error
+    acontains = DisabledQuerySet.error
+    in_bulk = DisabledQuerySet.error
+    ain_bulk = DisabledQuerySet.error
+
+
+def scoped_manager(**dimensions: str) -> models.Manager[Any]:
+    """A manager that refuses every query outside an active tenant scope (django-scopes).
+
+    `dimensions` maps a scope dimension to the lookup that reaches it, e.g.
+    `scoped_manager(municipality="pillar__plan__municipality")`. Declare it on the model with its type,
+    `objects: ClassVar[models.Manager[Plan]] = scoped_manager(...)`, so that the django-stubs plugin
+    knows it (django-scopes builds its manager class at run time, where the plugin cannot see it).
+    Unlike django-scopes alone, `Model.objects.exists()` outside a scope is refused too.
+    """
+    scoped_class: type[models.Manager[Any]] = type(ScopedManager(**dimensions))
+
+    def get_queryset(self: models.Manager[Any]) -> models.QuerySet[Any]:
+        queryset = scoped_class.get_queryset(self)
+        if type(queryset) is DisabledQuerySet:
+            queryset.__class__ = _StrictDisabledQuerySet
+        return queryset
+
+    strict_class = type("StrictScopedManager", (scoped_class,),
+                        {"get_queryset": get_queryset, "__module__": __name__})
+    manager: models.Manager[Any] = strict_class()
+    return manager
 
 
 def staff_municipality_ids(user: Any) -> list[int] | None:

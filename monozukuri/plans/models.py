@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from monozukuri.core.models import Municipality
+from monozukuri.core.tenancy import scoped_manager
 
 
 def _in_english() -> bool:
@@ -84,7 +86,7 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(municipality="municipality")
+    objects: ClassVar[models.Manager[Plan]] = scoped_manager(municipality="municipality")
 
     class Meta:
         ordering = ["municipality__code", "-start_fiscal_year", "id"]
@@ -131,7 +133,7 @@ class Pillar(models.Model):
     summary = models.TextField(_("記載内容"), blank=True)
     and_others = models.BooleanField(_("「等」で終わる"), default=False)
 
-    objects = ScopedManager(municipality="plan__municipality")
+    objects: ClassVar[models.Manager[Pillar]] = scoped_manager(municipality="plan__municipality")
 
     class Meta:
         ordering = ["plan_id", "number"]
@@ -163,7 +165,7 @@ class Measure(models.Model):
         help_text=_("対象が小規模企業のみの場合、都の負担割合は3分の2まで"),
     )
 
-    objects = ScopedManager(municipality="pillar__plan__municipality")
+    objects: ClassVar[models.Manager[Measure]] = scoped_manager(municipality="pillar__plan__municipality")
 
     class Meta:
         ordering = ["pillar_id", "number", "id"]
@@ -189,7 +191,7 @@ class Kpi(models.Model):
     description = models.TextField(_("説明・算出方法"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(municipality="measure__pillar__plan__municipality")
+    objects: ClassVar[models.Manager[Kpi]] = scoped_manager(municipality="measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["measure_id", "id"]
@@ -207,7 +209,7 @@ class KpiTarget(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     value = models.DecimalField(_("目標値"), max_digits=16, decimal_places=2)
 
-    objects = ScopedManager(municipality="kpi__measure__pillar__plan__municipality")
+    objects: ClassVar[models.Manager[KpiTarget]] = scoped_manager(municipality="kpi__measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["kpi_id", "fiscal_year"]
@@ -225,7 +227,7 @@ class KpiActual(models.Model):
     value = models.DecimalField(_("実績値"), max_digits=16, decimal_places=2)
     source = models.CharField(_("出典"), max_length=200, help_text=_("例: 事業報告書、参加者名簿"))
 
-    objects = ScopedManager(municipality="kpi__measure__pillar__plan__municipality")
+    objects: ClassVar[models.Manager[KpiActual]] = scoped_manager(municipality="kpi__measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["kpi_id", "fiscal_year"]
@@ -247,7 +249,7 @@ class BudgetLine(models.Model):
                              default=BudgetState.REQUESTED)
     note = models.CharField(_("備考"), max_length=200, blank=True)
 
-    objects = ScopedManager(municipality="measure__pillar__plan__municipality")
+    objects: ClassVar[models.Manager[BudgetLine]] = scoped_manager(municipality="measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["measure_id", "fiscal_year"]

@@ -1,0 +1,5 @@
+"""Directory pages: duplicates."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Directory pages: freshness."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Directory pages: imports."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Directory pages: profiles."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
