@@ -19,8 +19,9 @@ Pipeline (``normalize`` → variants → tokens):
 Token format (what ``analyzed_text`` stores and what the query renderers emit):
 
 * the text is cut into runs of one class: CJK (kanji, hiragana, the katakana left after folding, ー, 々〆〇);
-  ASCII letters; ASCII digits; other letters/digits (Greek, Hangul, accented Latin ...).  Anything else
-  separates runs.  Letters and digits are separate runs, so SUS304 → ``sus 304`` and 5軸 → ``5 軸``;
+  Latin letters (diacritics removed: café → cafe); ASCII digits; other letters and digits (Greek,
+  Hangul ...).  Anything else separates runs.  Letters and digits are separate runs, so SUS304 →
+  ``sus 304`` and 5軸 → ``5 軸``;
 * a CJK run becomes its overlapping bigrams followed by its last character: 精密板金 →
   ``精密 密板 板金 金``; a one-character run is that character;
 * any other run is one token, cut to ``MAX_WORD_LENGTH`` characters;
@@ -51,6 +52,7 @@ from typing import NamedTuple
 __all__ = [
     "COMPANY_FORMS",
     "COMPANY_FORM_ABBREVIATIONS",
+    "MAX_EXPANSIONS",
     "MAX_TOKENS",
     "MAX_WORD_LENGTH",
     "SEGMENT_BREAK",
@@ -115,12 +117,17 @@ _READING_COMPANY_FORMS: tuple[str, ...] = (
 
 # Kana proper (no ー, no ・ or ゛゜): hiragana, iteration marks, katakana, small katakana extensions.
 _KANA = "\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff"
-# Everything that forms a CJK run: kana, ー, 々〆〇〻, ideographs (BMP, extension A, compatibility, planes 2-3).
+# Everything that forms a CJK run: kana, ー, 々〆〇〻, and ideographs (BMP, extension A, compatibility,
+# planes 2 and 3).
 _CJK = (
     _KANA + "\u30fc\u3005-\u3007\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 )
+# Latin letters: ASCII and the lower-case letters of Latin-1 and Latin Extended-A/B that keep no ASCII
+# form after diacritics are removed (ß, ø, æ …), so straße stays one word.
+_LATIN = "a-z\u00df-\u00f6\u00f8-\u024f"
 _RUN_RE = re.compile(
-    rf"(?P<cjk>[{_CJK}]+)|(?P<alpha>[a-z]+)|(?P<digit>[0-9]+)|(?P<other>(?:(?![{_CJK}])[^\W_a-z0-9])+)"
+    rf"(?P<cjk>[{_CJK}]+)|(?P<alpha>[{_LATIN}]+)|(?P<digit>[0-9]+)"
+    rf"|(?P<other>(?:(?![{_CJK}])[^\W_{_LATIN}0-9])+)"
 )
 
 # Removed outright: soft hyphen, zero-width and bidi controls, word joiners, BOM, variation selectors
@@ -137,6 +144,13 @@ _KANA_DOT_RE = re.compile(f"(?<=[{_KANA}\u30fc])[\u30fb\u00b7](?=[{_KANA}])")
 _CHOON_RUN_RE = re.compile("\u30fc{2,}")
 _CHOON_ORPHAN_RE = re.compile(f"(?<![{_KANA}])\u30fc")
 _CHOON_FINAL_RE = re.compile(f"\u30fc(?![{_KANA}])")
+
+# Latin letters with diacritics → their ASCII base letter (é → e, Ö → O), as FTS5's remove_diacritics does.
+_DIACRITIC_FOLD: dict[int, str] = {
+    code: base
+    for code in range(0x00C0, 0x0250)
+    if (base := unicodedata.normalize("NFD", chr(code))[0]).isascii() and base.isalpha()
+}
 
 _KANA_FOLD: dict[int, int | str] = {code: code - 0x60 for code in range(0x30A1, 0x30F5)}
 _KANA_FOLD.update({0x30F5: "か", 0x30F6: "け", 0x3095: "か", 0x3096: "け", 0x30FD: 0x309D, 0x30FE: 0x309E})
@@ -177,7 +191,7 @@ def normalize(text: str, *, for_name: bool = False) -> str:
     """Fold width, case, kana script and long-vowel marks; drop company forms when ``for_name``."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", sanitize(text)).lower()
+    text = unicodedata.normalize("NFKC", sanitize(text)).translate(_DIACRITIC_FOLD).lower()
     if for_name:
         text = _COMPANY_FORM_RE.sub(" ", text)
     text = _KATAKANA_HYPHEN_RE.sub("\u30fc", text)
@@ -237,11 +251,14 @@ class _Scanner:
             start = match.start()
             for key in self._by_first[text[start]]:
                 end = start + len(key)
-                if text.startswith(key, start) and self._bounded(text, start, end, key):
-                    if not self._guarded(text, start, key):
-                        yield start, end, key
-                        position = end
-                        break
+                if (
+                    text.startswith(key, start)
+                    and self._bounded(text, start, end, key)
+                    and not self._guarded(text, start, key)
+                ):
+                    yield start, end, key
+                    position = end
+                    break
             else:
                 position = start + 1
 
@@ -299,7 +316,7 @@ class Vocabulary:
             norm_term, norm_target = normalize(term), normalize(target)
             if kind not in (VARIANT, SYNONYM):
                 raise VocabularyError(f"row {number}: kind must be 'variant' or 'synonym', not {kind!r}")
-            if not norm_term or not norm_target:
+            if not _RUN_RE.search(norm_term) or not _RUN_RE.search(norm_target):
                 raise VocabularyError(f"row {number}: term and target must contain letters or digits")
             if norm_term == norm_target:
                 continue
