@@ -16,7 +16,7 @@ export DJANGO_SETTINGS_MODULE := monozukuri.settings
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run setup install install-dev system-deps test test-sqlite test-postgres \
-	lint typecheck importlint check messages clean
+	lint typecheck importlint migrations-check deploy-check check messages clean
 
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  make /'
@@ -65,7 +65,7 @@ system-deps:
 	else \
 		echo "chromium: missing, installing Debian's chromium package"; \
 		$(SUDO) apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
 
 ## setup: migrate and load reference and demo data (safe to run again)
@@ -83,15 +83,17 @@ run: setup
 
 ## test: the whole suite on SQLite, and on PostgreSQL too when DATABASE_URL names one
 test: install-dev
-	@$(MAKE) --no-print-directory test-sqlite
-	@if echo "$$DATABASE_URL" | grep -qE '^postgres(ql)?://'; then \
-		$(MAKE) --no-print-directory test-postgres; \
-	else echo "make test: DATABASE_URL does not name PostgreSQL, so the PostgreSQL run is skipped"; fi
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	if echo "$$DATABASE_URL" | grep -qE '^postgres(ql)?://'; then \
+		$(MAKE) --no-print-directory test-postgres || status=1; \
+	else echo "make test: DATABASE_URL does not name PostgreSQL, so the PostgreSQL run is skipped"; fi; \
+	exit $$status
 
 ## test-sqlite: the suite on SQLite only
 test-sqlite: install-dev
 	@echo "== make test: SQLite =="
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL -u TEST_DATABASE_NAME $(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-postgres: the suite on the PostgreSQL named by DATABASE_URL only
 test-postgres: install-dev
@@ -112,9 +114,18 @@ typecheck: install-dev
 importlint: install-dev
 	$(VENV)/bin/lint-imports
 
-## check: lint, typecheck, importlint, and no missing migrations
-check: lint typecheck importlint
-	$(PY) manage.py makemigrations --check --dry-run
+## migrations-check: fail if a model change has no migration
+migrations-check: install-dev
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+
+## deploy-check: `manage.py check --deploy` with production settings, warnings included, must be clean
+deploy-check: install
+	env -u DATABASE_URL -u DEBUG MONOZUKURI_PRODUCTION=1 ALLOWED_HOSTS=monozukuri.example.jp \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+## check: lint, typecheck, importlint, migrations-check, deploy-check (`make -k check` runs them all)
+check: lint typecheck importlint migrations-check deploy-check
 
 ## messages: refresh the English catalogs after changing user-facing text (needs GNU gettext)
 messages: install-dev

@@ -39,7 +39,13 @@ def approved_plans_load(path: Path | None = None) -> int:
                     "budget_note": item["budget_note"],
                     "notes": item.get("notes", []),
                     "illustrations": item.get("illustrations", []),
-                    "status": PlanStatus.APPROVED,
+                },
+                # A new plan starts approved (as the seed document says); a reload keeps later changes.
+                create_defaults={
+                    "title_en": item.get("title_en", ""), "period_label": item["period_label"],
+                    "end_fiscal_year": item["end_fiscal_year"], "overview": item["overview"],
+                    "budget_note": item["budget_note"], "notes": item.get("notes", []),
+                    "illustrations": item.get("illustrations", []), "status": PlanStatus.APPROVED,
                 },
             )
             for pillar_data in item["pillars"]:
