@@ -8,6 +8,7 @@ IS_PY311_WITH_VENV := import sys, venv, ensurepip; sys.exit(sys.version_info[:2]
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+DEMO_ORGANIZATIONS ?= 2000
 HOST ?= 127.0.0.1
 SEED_DEMO_ARGS ?=
 PYTEST_ARGS ?=
@@ -74,7 +75,9 @@ setup: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_municipalities
 	$(PY) manage.py load_approved_plans
-	$(PY) manage.py seed_demo $(SEED_DEMO_ARGS)
+	$(PY) manage.py load_directory_reference
+	$(PY) manage.py seed_demo --organizations $(DEMO_ORGANIZATIONS) $(SEED_DEMO_ARGS)
+	$(PY) manage.py rebuild_search_index
 
 ## run: set up and serve http://127.0.0.1:8000 (PORT, HOST and DATABASE_URL override)
 run: setup
@@ -127,9 +130,20 @@ deploy-check: install
 ## check: lint, typecheck, importlint, migrations-check, deploy-check (`make -k check` runs them all)
 check: lint typecheck importlint migrations-check deploy-check
 
-## messages: refresh the English catalogs after changing user-facing text (needs GNU gettext)
-messages: install-dev
-	cd monozukuri && ../$(PY) ../manage.py makemessages -l en --no-obsolete --ignore 'testing/*' && ../$(PY) ../manage.py compilemessages -l en
+## messages: refresh the English catalog locale/en/LC_MESSAGES/django.po and compile the .mo (needs GNU gettext)
+# Run from the project root so the catalog lands in ./locale (LOCALE_PATHS) with paths relative to the root.
+# Every app under monozukuri/ is scanned (.py, .html and the .txt mail templates); tests and fixtures are not.
+# Django's makemessages knows gettext_noop but not its common alias N_ (matching/ranking/scoring.py marks
+# its reasons with N_), so xgettext is told about N_ too; `manage.py makemessages` alone would drop them.
+MESSAGES_IGNORE := .venv/* var/* bench/* docs/* */tests/* monozukuri/testing/* conftest.py
+messages: install
+	$(PY) -c 'import django; django.setup(); \
+	from django.core.management import call_command; \
+	from django.core.management.commands.makemessages import Command; \
+	Command.xgettext_options = [*Command.xgettext_options, "--keyword=N_"]; \
+	call_command("makemessages", locale=["en"], extensions=["html", "txt", "py"], no_obsolete=True, \
+	ignore_patterns="$(MESSAGES_IGNORE)".split())'
+	$(PY) manage.py compilemessages -l en --ignore .venv --ignore var --ignore bench
 
 ## clean: remove .venv and collected static files (var/ with the database and secret key stays)
 clean:

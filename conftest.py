@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 pytest_plugins = ["monozukuri.testing.browser", "monozukuri.testing.fixtures"]
@@ -16,6 +17,13 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+
+
+@pytest.fixture(autouse=True)
+def _japanese_by_default():
+    """Each test starts in Japanese; a request in English does not leak into the next test."""
+    with translation.override("ja"):
+        yield
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "monozukuri.plans",
     "monozukuri.search",
     "monozukuri.directory",
+    "monozukuri.matching",
     "monozukuri.demo",
 ]
 
@@ -147,6 +148,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The address people reach the platform at, for links in mail sent outside a request (tasks, commands).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="monozukuri <noreply@monozukuri.local>")
 
 TASKS = {

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("monozukuri.accounts.urls")),
     path("plans/", include("monozukuri.plans.urls")),
     path("directory/", include("monozukuri.directory.urls")),
+    path("matching/", include("monozukuri.matching.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

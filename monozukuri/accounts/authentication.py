@@ -22,7 +22,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Describe personal API tokens in the OpenAPI schema (`Authorization: Bearer mzk_…`)."""
 
     target_class = "monozukuri.accounts.authentication.BearerTokenAuthentication"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -21,13 +23,17 @@ class EmailLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("メールアドレスまたはパスワードが正しくありません。"),
         "inactive": _("このアカウントは無効です。"),
-        "locked": _("ログインの失敗が続いたため、しばらくログインできません。15分ほど後にお試しください。"),
+        "locked": _(
+            "ログインの失敗が続いたため、しばらくログインできません。%(minutes)s分ほど後にお試しください。"
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
         email = (self.cleaned_data.get("username") or "").lower()
         if email and services.login_is_locked(email=email, client=client_address(self.request)):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+            minutes = max(1, math.ceil(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60))
+            raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                        params={"minutes": minutes})
         return super().clean()
 
 

@@ -23,14 +23,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _stored_form(field: Any, value: Any) -> Any:
+    """A decimal as the database keeps it (10 → 10.00), so an unchanged figure is not a change."""
+    if isinstance(field, models.DecimalField) and isinstance(value, decimal.Decimal) and value.is_finite():
+        return value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The current values of a model's concrete fields, ready for `changes_between`."""
-    names = (
-        list(fields)
-        if fields is not None
-        else [f.attname for f in instance._meta.concrete_fields if not f.primary_key]
-    )
-    return {name: _jsonable(getattr(instance, name)) for name in names}
+    by_attname = {f.attname: f for f in instance._meta.concrete_fields}
+    names = list(fields) if fields is not None else [a for a, f in by_attname.items() if not f.primary_key]
+    return {
+        name: _jsonable(_stored_form(by_attname.get(name), getattr(instance, name))) for name in names
+    }
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

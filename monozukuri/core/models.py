@@ -6,11 +6,23 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from monozukuri.core.identifiers import validate_municipality_code
+
+
+def validate_stored_municipality_code(value: str) -> None:
+    """A stored code is the canonical 6 ASCII digits with a correct check digit (131075, not 13107)."""
+    canonical = validate_municipality_code(value)
+    if canonical != value:
+        raise ValidationError(
+            gettext("団体コードは半角数字6桁（チェックデジットを含む）で登録します。「%(value)s」は「%(code)s」です。"),
+            code="municipality_code_not_canonical",
+            params={"value": value, "code": canonical},
+        )
 
 
 class MunicipalityKind(models.TextChoices):
@@ -25,7 +37,7 @@ class Municipality(models.Model):
     """A local government (地方公共団体): the tenant that owns confidential records."""
 
     code = models.CharField(
-        _("団体コード"), max_length=6, unique=True, validators=[validate_municipality_code]
+        _("団体コード"), max_length=6, unique=True, validators=[validate_stored_municipality_code]
     )
     name = models.CharField(_("名称"), max_length=40)
     kana = models.CharField(_("よみがな"), max_length=80)

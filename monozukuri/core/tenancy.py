@@ -1,6 +1,6 @@
 """Tenant scoping: the one place that decides which municipalities' records a request may touch.
 
-Models owned by a municipality use `ScopedManager(municipality="municipality")` (django-scopes), so
+Models owned by a municipality use `ScopedManager(municipality="municipality")` (below), so
 any query on them outside an active scope raises `ScopeError` instead of leaking. Every web request
 runs inside the scope of its user (`TenantScopeMiddleware`); commands and tasks choose a scope
 explicitly (`scopes_disabled()` for platform-wide jobs). See docs/decisions/0001-tenancy.md.
@@ -10,29 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 from django_scopes.manager import DisabledQuerySet
+from django_scopes.state import get_scope
 
 from monozukuri.core.roles import ALL_MUNICIPALITY_ROLES, Role
 
 __all__ = [
     "ScopeError",
+    "ScopedManager",
     "municipality_scope_for",
     "scope",
-    "scoped_manager",
     "scopes_disabled",
     "staff_municipality_ids",
     "user_scope",
 ]
 
 
-class _StrictDisabledQuerySet(DisabledQuerySet):
-    """django-scopes' refusing queryset, refusing also the reads it lets through (exists, explain)."""
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _DisabledQuerySet(DisabledQuerySet):
+    """django-scopes' refusing queryset, refusing also the reads it lets through (exists, explain…)."""
 
     exists = DisabledQuerySet.error
     aexists = DisabledQuerySet.error
@@ -44,27 +48,57 @@ class _StrictDisabledQuerySet(DisabledQuerySet):
     ain_bulk = DisabledQuerySet.error
 
 
-def scoped_manager(**dimensions: str) -> models.Manager[Any]:
-    """A manager that refuses every query outside an active tenant scope (django-scopes).
+class ScopedManager(models.Manager[_M]):
+    """A manager that refuses every query outside an active tenant scope (django-scopes' scopes).
 
-    `dimensions` maps a scope dimension to the lookup that reaches it, e.g.
-    `scoped_manager(municipality="pillar__plan__municipality")`. Declare it on the model with its type,
-    `objects: ClassVar[models.Manager[Plan]] = scoped_manager(...)`, so that the django-stubs plugin
-    knows it (django-scopes builds its manager class at run time, where the plugin cannot see it).
-    Unlike django-scopes alone, `Model.objects.exists()` outside a scope is refused too.
+    Used like django-scopes' own `ScopedManager`: `objects = ScopedManager(municipality="plan__municipality")`
+    maps the scope dimension to the lookup that reaches it. It is a plain class rather than one built at
+    run time, so the django-stubs plugin can type it (and the reverse managers of related models), and it
+    refuses `exists()` too, which django-scopes alone lets run unscoped.
     """
-    scoped_class: type[models.Manager[Any]] = type(ScopedManager(**dimensions))
 
-    def get_queryset(self: models.Manager[Any]) -> models.QuerySet[Any]:
-        queryset = scoped_class.get_queryset(self)
-        if type(queryset) is DisabledQuerySet:
-            queryset.__class__ = _StrictDisabledQuerySet
-        return queryset
+    def __init__(self, **dimensions: str) -> None:
+        super().__init__()
+        self.dimensions = dimensions
 
-    strict_class = type("StrictScopedManager", (scoped_class,),
-                        {"get_queryset": get_queryset, "__module__": __name__})
-    manager: models.Manager[Any] = strict_class()
-    return manager
+    def scope_dimensions(self) -> dict[str, str]:
+        """The dimensions this manager filters on.
+
+        Django builds a model's reverse managers (`plan.pillars`) by subclassing its default manager and
+        calling `__init__()` without arguments; those take the dimensions of the model's own manager.
+        """
+        if self.dimensions:
+            return self.dimensions
+        default = self.model._meta.default_manager
+        if isinstance(default, ScopedManager) and default is not self:
+            return default.dimensions
+        return {}
+
+    def get_queryset(self) -> models.QuerySet[_M]:
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        dimensions = self.scope_dimensions()
+        missing = set(dimensions) - set(current)
+        if missing:
+            refused: models.QuerySet[_M] = _DisabledQuerySet(
+                self.model, using=self._db, missing_scopes=missing
+            )
+            return refused
+        lookups: dict[str, Any] = {}
+        for dimension, path in dimensions.items():
+            value = current[dimension]
+            if isinstance(value, (list, tuple, set, frozenset)):
+                lookups[f"{path}__in"] = list(value)
+            elif value is not None:  # None: every tenant (TMG, platform admin)
+                lookups[path] = value
+        return super().get_queryset().filter(**lookups)
+
+    def all(self) -> models.QuerySet[_M]:
+        queryset = self.get_queryset()
+        if isinstance(queryset, DisabledQuerySet):
+            return queryset.all()  # raises ScopeError now rather than on first use
+        return queryset  # as Django's own: prefetched results (plan.pillars.all) stay in use
 
 
 def staff_municipality_ids(user: Any) -> list[int] | None:

@@ -61,6 +61,8 @@ def derive_fields(values: dict[str, Any], *, refs: ReferenceIds, division_code: 
     out["address_normalized"] = normalize.address_key(
         out.get("prefecture", ""), out.get("city", ""), out.get("town", ""), out["street"])
     out["phone_normalized"] = normalize.phone_key(out.get("phone") or "")
+    if "website" in out:
+        out["website_normalized"] = normalize.website_key(out.get("website") or "")
     if division_code is not None:
         out["industry_id"] = refs.divisions.get(division_code.zfill(2)) if division_code else None
     result = sme.classify(division_code=division_code, detail_code=out.get("jsic_detail") or "",

@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+from monozukuri.core.tenancy import ScopedManager
 
 from monozukuri.core.models import Municipality
 
@@ -118,6 +118,7 @@ class Organization(models.Model):
     sme_rule = models.CharField(_("企業規模の判定根拠"), max_length=300, blank=True)
 
     website = models.URLField(_("ウェブサイト"), blank=True, max_length=300)
+    website_normalized = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("代表電話"), max_length=20, blank=True)
     phone_normalized = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     email = models.EmailField(_("代表メール"), blank=True)

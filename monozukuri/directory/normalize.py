@@ -36,30 +36,36 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
+_ABBREVIATION_RE = re.compile("|".join(re.escape(a) for a, _ in sorted(
+    {**dict(COMPANY_FORM_ABBREVIATIONS),
+     **{unicodedata.normalize("NFKC", a): f for a, f in COMPANY_FORM_ABBREVIATIONS}}.items(),
+    key=lambda item: -len(item[0]))))
+_ABBREVIATIONS = {**dict(COMPANY_FORM_ABBREVIATIONS),
+                  **{unicodedata.normalize("NFKC", a): f for a, f in COMPANY_FORM_ABBREVIATIONS}}
+_FORMS_ALT = "|".join(sorted(COMPANY_FORMS, key=len, reverse=True))
+_FORM_SPACE_RE = re.compile(rf"^({_FORMS_ALT})\s+|\s+({_FORMS_ALT})$")
+_FORMS_RE = re.compile(_FORMS_ALT)
+
+
 def canonical_company_name(name: str) -> str:
     """The official written form: (株)/㈱ expanded to 株式会社, widths folded, spaces tidied."""
-    text = (name or "").strip()
-    for short, full in COMPANY_FORM_ABBREVIATIONS:
-        text = text.replace(short, full)
-    text = unicodedata.normalize("NFKC", text)
-    for short, full in COMPANY_FORM_ABBREVIATIONS:  # after NFKC, full-width brackets became ASCII
-        text = text.replace(unicodedata.normalize("NFKC", short), full)
+    text = unicodedata.normalize("NFKC", _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)],
+                                                                (name or "").strip()))
+    # After NFKC, full-width brackets became ASCII: expand what that revealed.
+    text = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], text)
     text = _SPACES.sub(" ", text).strip()
     # No space between a company form and the name (株式会社 山田製作所 → 株式会社山田製作所).
-    for form in COMPANY_FORMS:
-        text = re.sub(rf"^{form}\s+", form, text)
-        text = re.sub(rf"\s+{form}$", form, text)
-    return text
+    return _FORM_SPACE_RE.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 
 
 def name_key(name: str) -> str:
     """A comparison key for duplicate detection: company forms, widths, case, spaces and marks removed."""
-    text = canonical_company_name(name)
-    for form in COMPANY_FORMS:
-        text = text.replace(form, "")
-    text = _NON_WORD.sub("", text).lower()
+    text = _FORMS_RE.sub("", canonical_company_name(name))
     # Katakana → hiragana so that readings typed either way compare equal.
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+    return _NON_WORD.sub("", text).lower().translate(_KATAKANA_TO_HIRAGANA)
 
 
 def phone_key(phone: str) -> str:
@@ -117,6 +123,7 @@ def normalize_street(text: str) -> str:
     s = _HYPHENS.sub("-", s)
     s = _CHOME.sub(r"\1-\2-\3", s)
     s = _CHOME_2.sub(r"\1-\2", s)
+    s = re.sub(r"(\d+)丁目-?(?=\d)", r"\1-", s)
     s = _BANCHI.sub(r"\1-\2", s)
     s = re.sub(r"(\d)番地?$", r"\1", s)
     s = re.sub(r"(\d)丁目$", r"\1", s)

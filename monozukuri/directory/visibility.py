@@ -3,9 +3,12 @@
 Each field belongs to a group; each group has a visibility (public, network, staff, need-to-know),
 set per organisation within the bounds below. A viewer's level against one organisation:
 - anyone: public;
-- signed-in partners (any signed-in account): + network;
+- signed-in partners (any signed-in account except a plain member of the public, role `public`,
+  unless that person belongs to an organisation): + network;
 - staff of the organisation's municipality, and platform admins: + staff;
 - the organisation's own members, and platform admins: + need-to-know.
+Office-only groups (staff notes, sources) are read by staff of the organisation's municipality and
+platform admins only, never by the organisation's own members.
 TMG officers read across municipalities at the network level (they oversee plans, not firms' files).
 """
 
@@ -33,6 +36,7 @@ class FieldGroup:
     default: str
     widest: str  # the widest visibility the organisation may choose
     narrowest: str  # the narrowest
+    office_only: bool = False  # read by the office (staff of its municipality) only, not by members
 
 
 FIELD_GROUPS: tuple[FieldGroup, ...] = (
@@ -51,7 +55,8 @@ FIELD_GROUPS: tuple[FieldGroup, ...] = (
     FieldGroup("contact", _("連絡先"),
                ("phone", "email", "representative", "representative_title", "contacts"),
                STAFF, NETWORK, NEED_TO_KNOW),
-    FieldGroup("office", _("職員用の記録"), ("staff_notes", "sources", "closed_on"), STAFF, STAFF, STAFF),
+    FieldGroup("office", _("職員用の記録"), ("staff_notes", "sources", "closed_on"), STAFF, STAFF, STAFF,
+               office_only=True),
 )
 GROUPS_BY_KEY = {g.key: g for g in FIELD_GROUPS}
 GROUP_OF_FIELD = {field: g.key for g in FIELD_GROUPS for field in g.fields}
@@ -73,6 +78,7 @@ class Viewer:
     staff_municipality_ids: frozenset[int] | None  # None: all municipalities
     member_organization_ids: frozenset[int]
     is_admin: bool
+    partner: bool = True  # reaches the network level when signed in (False for the plain public role)
 
     @classmethod
     def of(cls, user: Any) -> Viewer:
@@ -88,7 +94,8 @@ class Viewer:
         members: frozenset[int] = frozenset()
         if authenticated:
             members = frozenset(user.organization_memberships.values_list("organization_id", flat=True))
-        return cls(authenticated, staff_ids, members, is_admin)
+        partner = authenticated and (getattr(user, "role", None) != Role.PUBLIC or bool(members))
+        return cls(authenticated, staff_ids, members, is_admin, partner)
 
     def is_office_for(self, org: Any) -> bool:
         """Staff of the organisation's municipality (or a platform admin)."""
@@ -107,11 +114,13 @@ class Viewer:
             return RANK[NEED_TO_KNOW]
         if self.is_office_for(org):
             return RANK[STAFF]
-        return RANK[NETWORK] if self.authenticated else RANK[PUBLIC]
+        return RANK[NETWORK] if self.authenticated and self.partner else RANK[PUBLIC]
 
     def visible_groups(self, org: Any) -> set[str]:
         level = self.level_for(org)
-        return {g.key for g in FIELD_GROUPS if RANK[group_visibility(org, g)] <= level}
+        office = self.is_office_for(org)
+        return {g.key for g in FIELD_GROUPS
+                if RANK[group_visibility(org, g)] <= level and (office or not g.office_only)}
 
     def visible_fields(self, org: Any, fields: Iterable[str] | None = None) -> set[str]:
         groups = self.visible_groups(org)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -13,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from monozukuri.core.identifiers import validate_municipality_code
 from monozukuri.plans import selectors, services
 from monozukuri.plans.models import Plan, PlanStatus
 from monozukuri.plans.serializers import PlanSerializer
@@ -35,12 +38,18 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
     def get_queryset(self) -> QuerySet[Plan]:
         status = self.request.query_params.get("status") or None
         if status is not None and status not in PlanStatus.values:
-            raise serializers.ValidationError({"status": f"unknown status: {status}"})
+            raise serializers.ValidationError({"status": _(
+                "状態「%(value)s」はありません。次のいずれかを指定してください: %(choices)s"
+            ) % {"value": status, "choices": ", ".join(PlanStatus.values)}})
+        code = self.request.query_params.get("municipality") or None
+        if code is not None:
+            try:
+                code = validate_municipality_code(code)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"municipality": exc.messages}) from exc
         with scopes_disabled():
             return selectors.plan_queryset_with_parts(selectors.plan_list(
-                user=self.request.user,
-                municipality_code=self.request.query_params.get("municipality") or None,
-                status=status,
+                user=self.request.user, municipality_code=code, status=status,
             ))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

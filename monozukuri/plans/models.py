@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -11,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from monozukuri.core.models import Municipality
-from monozukuri.core.tenancy import scoped_manager
+from monozukuri.core.tenancy import ScopedManager
 
 
 def _in_english() -> bool:
@@ -86,7 +84,7 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[models.Manager[Plan]] = scoped_manager(municipality="municipality")
+    objects = ScopedManager(municipality="municipality")
 
     class Meta:
         ordering = ["municipality__code", "-start_fiscal_year", "id"]
@@ -133,7 +131,7 @@ class Pillar(models.Model):
     summary = models.TextField(_("記載内容"), blank=True)
     and_others = models.BooleanField(_("「等」で終わる"), default=False)
 
-    objects: ClassVar[models.Manager[Pillar]] = scoped_manager(municipality="plan__municipality")
+    objects = ScopedManager(municipality="plan__municipality")
 
     class Meta:
         ordering = ["plan_id", "number"]
@@ -165,7 +163,7 @@ class Measure(models.Model):
         help_text=_("対象が小規模企業のみの場合、都の負担割合は3分の2まで"),
     )
 
-    objects: ClassVar[models.Manager[Measure]] = scoped_manager(municipality="pillar__plan__municipality")
+    objects = ScopedManager(municipality="pillar__plan__municipality")
 
     class Meta:
         ordering = ["pillar_id", "number", "id"]
@@ -191,7 +189,7 @@ class Kpi(models.Model):
     description = models.TextField(_("説明・算出方法"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager[Kpi]] = scoped_manager(municipality="measure__pillar__plan__municipality")
+    objects = ScopedManager(municipality="measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["measure_id", "id"]
@@ -209,7 +207,7 @@ class KpiTarget(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     value = models.DecimalField(_("目標値"), max_digits=16, decimal_places=2)
 
-    objects: ClassVar[models.Manager[KpiTarget]] = scoped_manager(municipality="kpi__measure__pillar__plan__municipality")
+    objects = ScopedManager(municipality="kpi__measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["kpi_id", "fiscal_year"]
@@ -227,7 +225,7 @@ class KpiActual(models.Model):
     value = models.DecimalField(_("実績値"), max_digits=16, decimal_places=2)
     source = models.CharField(_("出典"), max_length=200, help_text=_("例: 事業報告書、参加者名簿"))
 
-    objects: ClassVar[models.Manager[KpiActual]] = scoped_manager(municipality="kpi__measure__pillar__plan__municipality")
+    objects = ScopedManager(municipality="kpi__measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["kpi_id", "fiscal_year"]
@@ -249,7 +247,7 @@ class BudgetLine(models.Model):
                              default=BudgetState.REQUESTED)
     note = models.CharField(_("備考"), max_length=200, blank=True)
 
-    objects: ClassVar[models.Manager[BudgetLine]] = scoped_manager(municipality="measure__pillar__plan__municipality")
+    objects = ScopedManager(municipality="measure__pillar__plan__municipality")
 
     class Meta:
         ordering = ["measure_id", "fiscal_year"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from monozukuri.core import audit
+from monozukuri.core.japanese_calendar import format_fiscal_year
 from monozukuri.core.models import Municipality
 from monozukuri.plans import permissions, rules
 from monozukuri.plans.models import (
@@ -30,6 +31,7 @@ from monozukuri.plans.models import (
 PLAN_TEXT_FIELDS = ("title", "title_en", "period_label", "start_fiscal_year", "end_fiscal_year",
                     "overview", "budget_note")
 MEASURE_FIELDS = ("title", "title_en", "description", "kind", "small_firms_only", "number")
+PLAN_STATUS_FIELDS = ("status", "approval_date")  # the approver is the event's actor
 KPI_FIELDS = ("name", "unit", "baseline", "baseline_fiscal_year", "description")
 
 
@@ -43,6 +45,35 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _check_figures_inside_period(plan: Plan) -> None:
+    """A period may not shrink past fiscal years that already hold targets, actuals or budgets."""
+    period = (plan.start_fiscal_year, plan.end_fiscal_year)
+    with scopes_disabled():
+        years = {
+            *KpiTarget.objects.filter(kpi__measure__pillar__plan=plan).values_list("fiscal_year", flat=True),
+            *KpiActual.objects.filter(kpi__measure__pillar__plan=plan).values_list("fiscal_year", flat=True),
+            *BudgetLine.objects.filter(measure__pillar__plan=plan).values_list("fiscal_year", flat=True),
+        }
+    outside = sorted(y for y in years if not period[0] <= y <= period[1])
+    if outside:
+        field = "start_fiscal_year" if outside[0] < period[0] else "end_fiscal_year"
+        raise ValidationError({field: _(
+            "%(years)s の目標・実績・予算が登録されているため、期間から外せません。"
+            "先にそれらを削除してください。"
+        ) % {"years": "、".join(format_fiscal_year(y, "wareki") for y in outside)}})
+
+
+def _check_title_free(*, municipality_id: int, title: str, start_fiscal_year: int,
+                      exclude_pk: int | None = None) -> None:
+    """One plan per municipality, title and starting year (the database constraint, as a message)."""
+    with scopes_disabled():
+        same = Plan.objects.filter(municipality_id=municipality_id, title=title,
+                                   start_fiscal_year=start_fiscal_year)
+        taken = (same.exclude(pk=exclude_pk) if exclude_pk is not None else same).exists()
+    if taken:
+        raise ValidationError({"title": _("同じ計画名・開始年度の計画がすでにあります。")})
+
+
 @transaction.atomic
 def plan_create(*, actor: Any, municipality: Municipality, title: str, start_fiscal_year: int,
                 end_fiscal_year: int, overview: str = "", period_label: str = "",
@@ -52,6 +83,8 @@ def plan_create(*, actor: Any, municipality: Municipality, title: str, start_fis
     rules.check_plan_period(start_fiscal_year, end_fiscal_year)
     if not title.strip():
         raise ValidationError({"title": _("計画名を入力してください。")})
+    _check_title_free(municipality_id=municipality.pk, title=title.strip(),
+                      start_fiscal_year=start_fiscal_year)
     with scopes_disabled():
         plan = Plan.objects.create(
             municipality=municipality, title=title.strip(), title_en=title_en.strip(),
@@ -77,6 +110,9 @@ def plan_update(*, actor: Any, plan: Plan, **fields: Any) -> Plan:
     rules.check_plan_period(plan.start_fiscal_year, plan.end_fiscal_year)
     if not plan.title:
         raise ValidationError({"title": _("計画名を入力してください。")})
+    _check_figures_inside_period(plan)
+    _check_title_free(municipality_id=plan.municipality_id, title=plan.title,
+                      start_fiscal_year=plan.start_fiscal_year, exclude_pk=plan.pk)
     plan.save()
     changes = audit.changes_between(before, audit.snapshot(plan, PLAN_TEXT_FIELDS))
     if changes:
@@ -85,15 +121,18 @@ def plan_update(*, actor: Any, plan: Plan, **fields: Any) -> Plan:
 
 
 def _transition(*, actor: Any, plan: Plan, to: str, allowed: bool, action: str,
-                extra: dict[str, Any] | None = None) -> Plan:
-    if not allowed:
+                extra: dict[str, Any] | None = None, changes: dict[str, Any] | None = None) -> Plan:
+    """Move a locked plan to `to` if the map and the actor's right allow it, and audit the change."""
+    if not allowed or not plan.can_transition_to(to):
         raise PermissionDenied
-    before = plan.status
+    fields = ("status", *(extra or {}))
+    before = audit.snapshot(plan, PLAN_STATUS_FIELDS)
     plan.status = to
     for key, value in (extra or {}).items():
         setattr(plan, key, value)
-    plan.save()
-    audit.record(actor=actor, action=action, target=plan, changes={"status": [before, to]})
+    plan.save(update_fields=[*fields, "updated_at"])
+    recorded = audit.changes_between(before, audit.snapshot(plan, PLAN_STATUS_FIELDS))
+    audit.record(actor=actor, action=action, target=plan, changes={**recorded, **(changes or {})})
     return plan
 
 
@@ -124,13 +163,11 @@ def plan_approve(*, actor: Any, plan: Plan, approval_date: datetime.date | None 
 def plan_return(*, actor: Any, plan: Plan, reason: str) -> Plan:
     """TMG returns a submitted plan to its office for changes (差戻し), with the reason."""
     plan = _locked_plan(plan)
+    _require(permissions.can_return_plan(actor, plan))
     if not reason.strip():
         raise ValidationError({"reason": _("差戻しの理由を入力してください。")})
-    plan = _transition(actor=actor, plan=plan, to=PlanStatus.DRAFT,
-                       allowed=permissions.can_return_plan(actor, plan), action="plans.plan_return")
-    audit.record(actor=actor, action="plans.plan_return_reason", target=plan,
-                 changes={"reason": [None, reason.strip()]})
-    return plan
+    return _transition(actor=actor, plan=plan, to=PlanStatus.DRAFT, allowed=True, action="plans.plan_return",
+                       changes={"reason": [None, reason.strip()]})
 
 
 @transaction.atomic
@@ -221,13 +258,20 @@ def kpi_update(*, actor: Any, kpi: Kpi, **fields: Any) -> Kpi:
     """Change a KPI's name, unit, baseline or description."""
     plan = _locked_plan(kpi.measure.pillar.plan)
     _require(permissions.can_edit_plan_figures(actor, plan))
+    unknown = set(fields) - set(KPI_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    errors = {}
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = _("指標名を入力してください。")
+    if "unit" in cleaned and not cleaned["unit"]:
+        errors["unit"] = _("単位を入力してください（例: 件、社、人）。")
+    if errors:
+        raise ValidationError(errors)
     before = audit.snapshot(kpi, KPI_FIELDS)
-    for name, value in fields.items():
-        if name not in KPI_FIELDS:
-            raise ValueError(f"not editable: {name}")
-        setattr(kpi, name, value.strip() if isinstance(value, str) else value)
-    if not kpi.name or not kpi.unit:
-        raise ValidationError(_("指標名と単位は必須です。"))
+    for name, value in cleaned.items():
+        setattr(kpi, name, value)
     with scopes_disabled():
         kpi.save()
     changes = audit.changes_between(before, audit.snapshot(kpi, KPI_FIELDS))
@@ -241,10 +285,10 @@ def _set_yearly(*, actor: Any, kpi: Kpi, fiscal_year: int, value: Decimal | None
     plan = _locked_plan(kpi.measure.pillar.plan)
     _require(permissions.can_edit_plan_figures(actor, plan))
     rules.check_fiscal_year_in_plan(fiscal_year, plan.start_fiscal_year, plan.end_fiscal_year)
+    fields = ("value", *(extra or {}))
     with scopes_disabled():
         existing = model.objects.filter(kpi=kpi, fiscal_year=fiscal_year).first()
-        before = {"value": str(existing.value) if existing else None, **{
-            k: getattr(existing, k) if existing else None for k in (extra or {})}}
+        before = audit.snapshot(existing, fields) if existing else dict.fromkeys(fields)
         if value is None:
             if existing is not None:
                 existing.delete()
@@ -254,8 +298,7 @@ def _set_yearly(*, actor: Any, kpi: Kpi, fiscal_year: int, value: Decimal | None
             return None
         obj, _created = model.objects.update_or_create(kpi=kpi, fiscal_year=fiscal_year,
                                                        defaults={"value": value, **(extra or {})})
-    after = {"value": str(obj.value), **(extra or {})}
-    changes = audit.changes_between(before, after)
+    changes = audit.changes_between(before, audit.snapshot(obj, fields))
     if changes:
         changes["fiscal_year"] = [fiscal_year, fiscal_year]
         audit.record(actor=actor, action=action, target=kpi, root=plan, changes=changes)

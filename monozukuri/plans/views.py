@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -246,12 +247,13 @@ def kpi_edit(request: HttpRequest, pk: int) -> HttpResponse:
         year_forms.append((label, KpiYearForm(data, prefix=f"fy{year}", initial=initial)))
     if data is not None and form.is_valid() and all(f.is_valid() for _l, f in year_forms):
         try:
-            services.kpi_update(actor=request.user, kpi=kpi, **form.cleaned_data)
-            for label, f in year_forms:
-                services.kpi_target_set(actor=request.user, kpi=kpi, fiscal_year=label["year"],
-                                        value=f.cleaned_data["target"])
-                services.kpi_actual_set(actor=request.user, kpi=kpi, fiscal_year=label["year"],
-                                        value=f.cleaned_data["actual"], source=f.cleaned_data["source"])
+            with transaction.atomic():  # one form: all of it is saved, or none of it
+                services.kpi_update(actor=request.user, kpi=kpi, **form.cleaned_data)
+                for label, f in year_forms:
+                    services.kpi_target_set(actor=request.user, kpi=kpi, fiscal_year=label["year"],
+                                            value=f.cleaned_data["target"])
+                    services.kpi_actual_set(actor=request.user, kpi=kpi, fiscal_year=label["year"],
+                                            value=f.cleaned_data["actual"], source=f.cleaned_data["source"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

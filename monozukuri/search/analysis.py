@@ -47,7 +47,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "COMPANY_FORMS",
@@ -65,6 +65,7 @@ __all__ = [
     "normalize",
     "parse_vocabulary_tsv",
     "query_tokens",
+    "reading_text",
     "reading_tokens",
     "sanitize",
     "tokens",
@@ -153,6 +154,9 @@ _DIACRITIC_FOLD: dict[int, str] = {
 }
 
 _KANA_FOLD: dict[int, int | str] = {code: code - 0x60 for code in range(0x30A1, 0x30F5)}
+_KATAKANA_RUN_RE = re.compile("[\u3095\u3096\u30a1-\u30f6\u30fd\u30fe]+")
+_LATIN_EXTENDED_RE = re.compile("[\u00c0-\u024f]")
+_HYPHEN_OR_DOT_RE = re.compile("[-\u2010-\u2015\u2212\u2500\u2501\u30fb\u00b7]")
 _KANA_FOLD.update({0x30F5: "か", 0x30F6: "け", 0x3095: "か", 0x3096: "け", 0x30FD: 0x309D, 0x30FE: 0x309E})
 
 
@@ -191,16 +195,28 @@ def normalize(text: str, *, for_name: bool = False) -> str:
     """Fold width, case, kana script and long-vowel marks; drop company forms when ``for_name``."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", sanitize(text)).translate(_DIACRITIC_FOLD).lower()
+    # Each step is skipped when the text has nothing it would change (translate with a large table
+    # costs far more than a search for the characters it maps): indexing a million profiles runs this
+    # a dozen times per profile.
+    text = unicodedata.normalize("NFKC", sanitize(text))
+    if _LATIN_EXTENDED_RE.search(text):
+        text = text.translate(_DIACRITIC_FOLD)
+    text = text.lower()
     if for_name:
         text = _COMPANY_FORM_RE.sub(" ", text)
-    text = _KATAKANA_HYPHEN_RE.sub("\u30fc", text)
-    text = _KANA_DOT_RE.sub("", text)
-    text = text.translate(_KANA_FOLD)
-    text = _CHOON_RUN_RE.sub("\u30fc", text)
-    text = _CHOON_ORPHAN_RE.sub(" ", text)
-    text = _CHOON_FINAL_RE.sub("", text)
+    if _HYPHEN_OR_DOT_RE.search(text):
+        text = _KATAKANA_HYPHEN_RE.sub("\u30fc", text)
+        text = _KANA_DOT_RE.sub("", text)
+    text = _KATAKANA_RUN_RE.sub(_fold_katakana_run, text)
+    if "\u30fc" in text:
+        text = _CHOON_RUN_RE.sub("\u30fc", text)
+        text = _CHOON_ORPHAN_RE.sub(" ", text)
+        text = _CHOON_FINAL_RE.sub("", text)
     return " ".join(text.split())
+
+
+def _fold_katakana_run(match: re.Match[str]) -> str:
+    return match.group().translate(_KANA_FOLD)
 
 
 # --- the domain dictionary ---------------------------------------------------------------------------
@@ -233,11 +249,12 @@ class _Scanner:
 
     def __init__(self, keys: Iterable[str], guard: Mapping[str, str] | None = None) -> None:
         self._by_first: dict[str, list[str]] = {}
-        for key in sorted(set(keys), key=len, reverse=True):
+        unique = sorted(set(keys), key=len, reverse=True)
+        for key in unique:
             self._by_first.setdefault(key[0], []).append(key)
-        self._pattern = (
-            re.compile("|".join(re.escape(first) for first in self._by_first)) if self._by_first else None
-        )
+        # One regular expression shaped like a trie of the keys: at each position the engine follows
+        # a single branch and, being greedy, stops at the longest key (the leftmost-longest candidate).
+        self._pattern = re.compile(_trie_pattern(unique)) if unique else None
         self._guard = guard or {}
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
@@ -248,7 +265,13 @@ class _Scanner:
             match = self._pattern.search(text, position)
             if match is None:
                 return
-            start = match.start()
+            start, end = match.span()
+            key = text[start:end]
+            if self._bounded(text, start, end, key) and not self._guarded(text, start, key):
+                yield start, end, key
+                position = end
+                continue
+            # The longest key here is not usable: try the shorter ones at the same place.
             for key in self._by_first[text[start]]:
                 end = start + len(key)
                 if (
@@ -280,6 +303,27 @@ class _Scanner:
                 return True
             offset = canonical.find(key, offset + 1)
         return False
+
+
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """A regular expression matching exactly the keys, greedy, nested by common prefix."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a key ends here: going on is optional (greedy, so longer keys win)
+            return f"(?:{body})?"
+        return body if len(branches) == 1 else body
+
+    return emit(trie)
 
 
 @dataclass(frozen=True, eq=False)
@@ -493,13 +537,8 @@ def analyzed_text(text: str, vocabulary: Vocabulary | None = None, for_name: boo
     return " ".join(tokens(text, vocabulary, for_name=for_name))
 
 
-def reading_tokens(kana: str, vocabulary: Vocabulary | None = None) -> list[str]:
-    """Tokens of a reading (furigana) in either kana script, for finding a name by how it is read.
-
-    Spaces and punctuation inside the reading are dropped (スミダ セイキ → すみだせいき) and company
-    forms at either end are removed (カブシキガイシャ…, カ)…).  Variants apply, as they do to queries;
-    synonyms do not.
-    """
+def reading_text(kana: str, vocabulary: Vocabulary | None = None) -> str:
+    """A reading prepared for indexing: normalised, compacted, company forms removed, variants applied."""
     text = _READING_BANK_FORM_RE.sub(" ", normalize(kana, for_name=True))
     compact = ""
     for _cls, run in _runs(text):
@@ -508,7 +547,17 @@ def reading_tokens(kana: str, vocabulary: Vocabulary | None = None) -> list[str]
     previous = None
     while previous != text:
         previous, text = text, _READING_FORM_RE.sub("", text)
-    return _stream(_vocabulary(vocabulary).apply_variants(text))[:MAX_TOKENS]
+    return _vocabulary(vocabulary).apply_variants(text)
+
+
+def reading_tokens(kana: str, vocabulary: Vocabulary | None = None) -> list[str]:
+    """Tokens of a reading (furigana) in either kana script, for finding a name by how it is read.
+
+    Spaces and punctuation inside the reading are dropped (スミダ セイキ → すみだせいき) and company
+    forms at either end are removed (カブシキガイシャ…, カ)…).  Variants apply, as they do to queries;
+    synonyms do not.
+    """
+    return _stream(reading_text(kana, vocabulary))[:MAX_TOKENS]
 
 
 def query_tokens(text: str, vocabulary: Vocabulary | None = None) -> tuple[tuple[str, ...], bool]:

@@ -35,6 +35,11 @@ Writing a browser test::
   A/AA violations. ``run_axe(page)`` returns the raw results instead.
 * ``login(page, live_server, email, password)`` signs in through the real
   log-in form; adjust the ``LOGIN_*`` constants below if the form changes.
+* ``assert_page_structure(page)`` checks what axe cannot see as a whole: a
+  non-empty ``<title>``, ``<html lang>``, exactly one banner / main /
+  contentinfo landmark, a navigation landmark and one ``<h1>``.
+* ``assert_no_horizontal_scroll(page)`` fails when the page is wider than
+  the viewport (use it after ``page.set_viewport_size`` for phone widths).
 """
 
 from __future__ import annotations
@@ -357,6 +362,62 @@ def assert_accessible(
 
 # The name used in the project's plan; same function.
 axe_check = assert_accessible
+
+
+_STRUCTURE_JS = """
+() => {
+    const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+    const count = (selector) => [...document.querySelectorAll(selector)].filter(visible).length;
+    return {
+        title: document.title.trim(),
+        lang: document.documentElement.getAttribute("lang") || "",
+        // header/footer count as banner/contentinfo only outside sectioning content.
+        banner: count("body > header, [role=banner]"),
+        main: count("main, [role=main]"),
+        contentinfo: count("body > footer, [role=contentinfo]"),
+        navigation: count("nav, [role=navigation]"),
+        h1: count("h1"),
+    };
+}
+"""
+
+
+def assert_page_structure(page: Page, *, navigation: bool = True) -> None:
+    """Fail unless the page has a title, a lang, one banner/main/contentinfo and one <h1>."""
+    __tracebackhide__ = True
+    found: dict[str, Any] = page.evaluate(_STRUCTURE_JS)
+    problems = []
+    if not found["title"]:
+        problems.append("empty <title>")
+    if not found["lang"]:
+        problems.append("no lang attribute on <html>")
+    for landmark in ("banner", "main", "contentinfo", "h1"):
+        if found[landmark] != 1:
+            problems.append(f"{found[landmark]} {landmark} element(s), expected 1")
+    if navigation and not found["navigation"]:
+        problems.append("no navigation landmark")
+    if problems:
+        pytest.fail(f"Page structure on {page.url}: " + "; ".join(problems), pytrace=True)
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """Fail if the document is wider than the viewport (content cut off on a phone)."""
+    __tracebackhide__ = True
+    widths: dict[str, int] = page.evaluate(
+        "() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth})"
+    )
+    if widths["doc"] > widths["view"]:
+        offenders = page.evaluate(
+            """(limit) => [...document.querySelectorAll('body *')]
+                .filter((el) => el.getBoundingClientRect().right > limit + 1)
+                .slice(0, 5).map((el) => el.outerHTML.slice(0, 120))""",
+            widths["view"],
+        )
+        pytest.fail(
+            f"{page.url} is {widths['doc']}px wide in a {widths['view']}px viewport; "
+            f"widest elements: {offenders}",
+            pytrace=True,
+        )
 
 
 # --- Log-in ---------------------------------------------------------------------

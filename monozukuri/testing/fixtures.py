@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -68,6 +69,17 @@ def partner_user(db: Any) -> Any:
 
 
 @pytest.fixture
+def org_member(db: Any) -> Any:
+    return _user(Role.ORGANIZATION_MEMBER, email="member@factory.example.jp")
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    """Make a user of a role: `make_user(Role.MUNICIPAL_STAFF, sumida, is_active=False)`."""
+    return _user
+
+
+@pytest.fixture
 def seed_plans(municipalities: dict[str, Municipality]) -> dict[str, Any]:
     """The four approved plans from the seed document, by municipality code."""
     from monozukuri.plans.models import Plan
@@ -76,3 +88,13 @@ def seed_plans(municipalities: dict[str, Municipality]) -> dict[str, Any]:
     approved_plans_load()
     with scopes_disabled():
         return {p.municipality.code: p for p in Plan.objects.select_related("municipality")}
+
+
+@pytest.fixture
+def sumida_draft_plan(sumida: Municipality) -> Any:
+    """A Sumida draft plan with one pillar and one measure: visible only to Sumida staff and TMG."""
+    from monozukuri.plans.tests.factories import MeasureFactory, PlanFactory
+
+    plan = PlanFactory(municipality=sumida, title="墨田区の計画案")
+    MeasureFactory(pillar__plan=plan, pillar__number=1)
+    return plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from monozukuri.accounts.models import User
+from monozukuri.accounts.models import ApiToken, User
 from monozukuri.core.roles import Role
 
 DEFAULT_PASSWORD = "monozukuri-test-pass"
@@ -13,14 +13,20 @@ DEFAULT_PASSWORD = "monozukuri-test-pass"
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.jp")
     display_name = factory.Sequence(lambda n: f"利用者{n}")
     role = Role.PUBLIC
-    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+    password = factory.django.Password(DEFAULT_PASSWORD)
 
-    @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            self.save()
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token row with a made-up hash; use accounts.services.api_token_issue for a usable token."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"トークン{n}")
+    prefix = "mzk_test"
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")

@@ -1,0 +1,79 @@
+"""Importing organisations from files: the one service behind the command and the staff upload page."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from monozukuri.core import audit
+from monozukuri.core.models import Municipality
+from monozukuri.directory import permissions
+from monozukuri.directory.importing.engine import ImportOptions, ImportResult, run_import
+from monozukuri.directory.importing.parsers import RowError
+from monozukuri.directory.models import ImportRun, IndustryDivision, OrganizationKind
+
+__all__ = ["ImportResult", "RowError", "organizations_import"]
+
+
+def organizations_import(
+    *,
+    actor: Any,
+    file: IO[bytes],
+    file_name: str,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    file_format: str = "auto",
+    encoding: str = "auto",
+    municipality: Municipality | None = None,
+    default_industry: str | None = None,
+    default_kind: str | None = None,
+    on_error: Callable[[RowError], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    reader: str = "inline",
+) -> ImportResult:
+    """Import organisations from a gBizINFO, NTA or monozukuri CSV/XLSX file (upsert by 法人番号).
+
+    All or nothing unless `skip_invalid`; `dry_run` writes nothing. Always records an ImportRun (in
+    `municipality`, default the actor's; it is `result.import_run`) and one audit event with the counts.
+    `actor` None is the system (the management command). `default_industry` (a JSIC 中分類 code) fills
+    the industry of rows and records that have none; `default_kind` the kind of new records. `reader`
+    is how the file is parsed ahead of the writes (importing/pipeline.py): "process" only from commands.
+    """
+    if actor is not None and not permissions.can_import(actor):
+        raise PermissionDenied
+    if default_kind and default_kind not in OrganizationKind.values:
+        raise ValidationError(_("種別「%(kind)s」はありません。") % {"kind": default_kind})
+    if default_industry:
+        default_industry = unicodedata.normalize("NFKC", default_industry).strip().zfill(2)
+        if not IndustryDivision.objects.filter(code=default_industry).exists():
+            raise ValidationError(_("業種コード「%(code)s」は日本標準産業分類の中分類にありません。")
+                                  % {"code": default_industry})
+    if municipality is None and actor is not None:
+        municipality = getattr(actor, "municipality", None)
+    options = ImportOptions(
+        file_name=file_name, file_format=file_format, encoding=encoding, dry_run=dry_run,
+        skip_invalid=skip_invalid, default_division=default_industry or None,
+        default_kind=default_kind, municipality_id=municipality.pk if municipality else None,
+        actor_id=getattr(actor, "pk", None), on_error=on_error, on_progress=on_progress, reader=reader,
+    )
+    result = run_import(file, options)
+    with transaction.atomic(), scopes_disabled():
+        run = ImportRun.objects.create(
+            municipality=municipality, actor=actor if getattr(actor, "pk", None) else None,
+            file_name=file_name[:255], file_format=result.file_format, encoding=result.encoding,
+            status=result.status, rows_total=result.rows_total, rows_created=result.rows_created,
+            rows_updated=result.rows_updated, rows_unchanged=result.rows_unchanged,
+            rows_invalid=result.rows_invalid, errors=[e.as_dict() for e in result.errors],
+        )
+        audit.record(actor=actor, action="directory.organizations_import", target=run,
+                     municipality_id=run.municipality_id,
+                     changes={"file_name": [None, run.file_name], "status": [None, run.status],
+                              **{key: [None, value] for key, value in result.counts().items()}})
+    result.import_run = run
+    return result

@@ -1,0 +1,253 @@
+"""Text relevance: how well a candidate's own words meet the request's words.
+
+One function calls the search engine (``engine_text_search``: the directory's ``organization_search``,
+BM25-ranked with field weights and the dictionary's variants and synonyms); everything else here is plain
+Python over the candidates already loaded. When the engine is missing or its interface has changed, the
+same terms are matched as substrings of each candidate's analysed text (``local`` below), so the ranking
+degrades to presence/absence instead of failing.
+
+Per term t with engine match count n_t the weight is w_t = 1 / log2(2 + n_t / 50): rare words count
+more. A candidate's match of a term is 0.6 when the term occurs in its text, plus up to 0.4 by its BM25
+score relative to the best hit of that term. The component is Σ w_t·m_t / Σ w_t.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from monozukuri.matching.ranking.scoring import Candidate, TextMatch
+from monozukuri.matching.ranking.taxonomy import Taxonomy, fold, spellings
+from monozukuri.search.analysis import Vocabulary, normalize
+
+logger = logging.getLogger(__name__)
+
+MAX_TERMS = 6
+MAX_SNIPPETS = 5
+MAX_ENGINE_TERMS = 3
+ENGINE_PAGE = 40
+PRESENT, RANK_SHARE = 0.6, 0.4
+_HIRAGANA = "\u3041-\u309f"
+_SPLIT = re.compile(
+    rf"[\s、。,.・/()（）「」『』【】\[\]!！?？:：;；~〜＝=+]+"
+    rf"|(?<=[^{_HIRAGANA}])(?:について|による|ための|として|したい|します|ください|できる|から|まで|より|など|する|して|です|ます"
+    rf"|の|を|に|へ|で|と|は|が|や|も)(?=[^{_HIRAGANA}]|$)"
+)
+STOP_WORDS = frozenset(normalize(w) for w in (
+    "依頼", "募集", "希望", "相談", "お願い", "対応", "可能", "検討", "程度", "以下", "以上", "予定", "お願いします",
+    "個", "件", "本", "台", "枚", "式", "社", "当社", "弊社", "こと", "もの", "ため", "よう", "新規",
+))
+
+
+@dataclass
+class EngineText:
+    """What the engine answered for each term: the number of matches and the hits with their scores."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    hits: dict[str, dict[int, float | None]] = field(default_factory=dict)
+    snippets: dict[int, str] = field(default_factory=dict)
+
+    def organization_ids(self) -> list[int]:
+        seen: dict[int, None] = {}
+        for found in self.hits.values():
+            for org_id in found:
+                seen.setdefault(org_id)
+        return list(seen)
+
+
+def request_terms(texts: Sequence[str], *, taxonomy: Taxonomy, detected: Iterable[int],
+                  vocabulary: Vocabulary | None) -> tuple[str, ...]:
+    """The words of a request to look for in candidates' text: what is left of its title, object and
+    material once the capability words are taken out (筐体 of アルミ筐体), then the capabilities' labels."""
+    detected_ids = list(detected)
+    keys = sorted({key for key, node_id, _ascii in taxonomy.surfaces if node_id in detected_ids},
+                  key=len, reverse=True)
+    residual: dict[str, None] = {}
+    for text in texts:
+        for chunk in _SPLIT.split(unicodedata.normalize("NFKC", text or "")):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            folded = fold(chunk, vocabulary)
+            for key in keys:
+                folded = folded.replace(key, " ")
+            for piece in folded.split():
+                if len(piece) < 2 or piece in STOP_WORDS or piece.isdigit():
+                    continue
+                residual.setdefault(_as_written(piece, chunk, vocabulary))
+    labels = [taxonomy.label(node_id) for node_id in detected_ids if node_id in taxonomy.nodes]
+    terms = [*residual, *(label for label in labels if label not in residual)]
+    # A term that contains another adds nothing (every text with 小型筐体 has 筐体): keep the shorter.
+    folded = {t: fold(t, vocabulary) for t in terms}
+    kept = [t for t in terms if not any(o != t and folded[o] and folded[o] in folded[t] for o in terms)]
+    return tuple(kept[:MAX_TERMS])
+
+
+def _as_written(folded_piece: str, chunk: str, vocabulary: Vocabulary | None) -> str:
+    """The piece as the person wrote it (ケース, not the folded けーす), when it can be found."""
+    for length in (len(folded_piece), len(folded_piece) + 1, len(folded_piece) - 1):
+        for start in range(0, max(0, len(chunk) - length) + 1):
+            candidate = chunk[start:start + length]
+            if candidate and fold(candidate, vocabulary) == folded_piece:
+                return candidate
+    return folded_piece
+
+
+def engine_text_search(*, terms: Sequence[str], kinds: Sequence[str], user: Any = None,
+                       vocabulary: Vocabulary | None = None) -> EngineText | None:
+    """Ask the search engine which organisations' text matches each term, and how well (None: no engine).
+
+    The one call from matching into search for text relevance. It asks the search service for object ids
+    and BM25 scores only (``search.services.search``); the directory's ``organization_search`` — the same
+    engine, plus rows and snippets for every hit — stands in if that interface moves, and without either
+    the ranking matches the terms in the candidates' own text (``text_matches``).
+    """
+    try:
+        from monozukuri.search.documents import facet_token
+        from monozukuri.search.engine import SearchRequest
+        from monozukuri.search.services import search
+    except ImportError:
+        return _organization_search(terms=terms, kinds=kinds, user=user)
+    if vocabulary is not None:
+        try:  # the same search with the dictionary already loaded (one query less per term)
+            from monozukuri.search.engine import search as engine_search
+
+            def search(request: Any) -> Any:
+                return engine_search(request, vocabulary=vocabulary)
+        except ImportError:
+            pass
+    out = EngineText()
+    groups = ((tuple(facet_token("k", k) for k in kinds), (facet_token("t", "active"),)) if kinds else
+              ((facet_token("t", "active"),),))
+    try:
+        for term in list(terms)[:MAX_ENGINE_TERMS]:
+            outcome = search(SearchRequest(text=term, groups=groups, sort="relevance", limit=ENGINE_PAGE,
+                                           facets=False))
+            out.counts[term] = int(outcome.count_estimate or outcome.count)
+            out.hits[term] = {int(i): (float(outcome.scores[i]) if i in outcome.scores else None)
+                              for i in outcome.object_ids}
+    except (TypeError, AttributeError) as exc:
+        logger.warning("matching: search service unusable for text relevance (%s)", exc)
+        return _organization_search(terms=terms, kinds=kinds, user=user)
+    return out
+
+
+def _organization_search(*, terms: Sequence[str], kinds: Sequence[str], user: Any) -> EngineText | None:
+    try:
+        from monozukuri.directory.indexing import organization_search
+    except ImportError:
+        return None
+    out = EngineText()
+    for term in list(terms)[:MAX_ENGINE_TERMS]:
+        params: dict[str, Any] = {"q": term, "status": "active", "page_size": str(ENGINE_PAGE)}
+        if kinds:
+            params["kind"] = ",".join(kinds)
+        try:
+            result = organization_search(user=user, params=params, facets=False)
+            out.counts[term] = int(getattr(result, "count_estimate", None) or result.count)
+            out.hits[term] = {int(h.organization.pk): (float(h.score) if h.score is not None else None)
+                              for h in result.hits}
+        except (TypeError, AttributeError, ValueError, ValidationError) as exc:
+            logger.warning("matching: search engine unusable for text relevance (%s); using local text", exc)
+            return None
+    return out
+
+
+def term_weight(count: int | None) -> float:
+    if count is None:
+        return 1.0
+    return 1.0 / math.log2(2.0 + max(0, count) / 50.0)
+
+
+def text_matches(*, terms: Sequence[str], candidates: Sequence[Candidate], engine: EngineText | None,
+                 vocabulary: Vocabulary | None) -> dict[tuple[str, int], TextMatch]:
+    """Each candidate's text relevance (0..1) and the terms it matched.
+
+    Where the engine returned every match of a term (its count fits the page), a candidate it did not
+    return lacks the term; otherwise (broad terms, advisers, no engine) the term is looked up in the
+    candidate's own folded text, folded once and only when needed.
+    """
+    if not terms:
+        return {}
+    variants = [spellings(t, vocabulary) for t in terms]
+    weights = [term_weight(engine.counts.get(t) if engine else None) for t in terms]
+    best: dict[str, float] = {}
+    complete: dict[str, bool] = {}
+    if engine is not None:
+        for term, found in engine.hits.items():
+            scores = [s for s in found.values() if s is not None and s > 0]
+            best[term] = max(scores) if scores else 0.0
+            complete[term] = engine.counts.get(term, ENGINE_PAGE + 1) <= len(found)
+    total = sum(weights) or 1.0
+    out: dict[tuple[str, int], TextMatch] = {}
+    for candidate in candidates:
+        value = 0.0
+        matched: list[str] = []
+        text: str | None = None
+        for term, written, weight in zip(terms, variants, weights, strict=True):
+            found = engine.hits.get(term) if engine is not None and candidate.type == "organization" else None
+            hit_score: float | None = None
+            present = False
+            if found is not None and candidate.id in found:
+                present, hit_score = True, found[candidate.id]
+            elif found is None or not complete.get(term, False):
+                if text is None:
+                    text = candidate.folded_text(vocabulary)
+                present = any(w in text for w in written)
+            if present:
+                share = PRESENT
+                if hit_score is not None and best.get(term):
+                    share += RANK_SHARE * min(1.0, hit_score / best[term])
+                value += weight * share
+                matched.append(term)
+        out[candidate.key] = TextMatch(value / total, tuple(matched))
+    return out
+
+
+def add_snippets(results: Sequence[Any], vocabulary: Vocabulary | None) -> None:
+    """A snippet of each shown organisation's own text with the matched words marked (search.snippets)."""
+    try:
+        from monozukuri.search.query import parse_query
+        from monozukuri.search.snippets import snippet
+    except ImportError:
+        return
+    for scored in list(results)[:MAX_SNIPPETS]:
+        terms = scored.text_terms
+        candidate = scored.candidate
+        if not terms or not candidate.summary:
+            continue
+        parsed = parse_query(" ".join(terms), vocabulary)
+        try:
+            scored.snippet = clean_snippet(str(snippet([candidate.summary], parsed, vocabulary)))
+        except (TypeError, ValueError):
+            continue
+
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+def clean_snippet(snippet: str) -> str:
+    """The engine's snippet as safe HTML: its text escaped again, only <mark> kept."""
+    pieces = []
+    for piece in _MARK.split(snippet or ""):
+        if piece in ("<mark>", "</mark>"):
+            pieces.append(piece)
+        else:
+            pieces.append(html.escape(html.unescape(re.sub(r"<[^>]*>", "", piece))))
+    text = "".join(pieces)
+    if text.count("<mark>") != text.count("</mark>"):
+        return html.escape(html.unescape(re.sub(r"<[^>]*>", "", snippet)))
+    return text
+
+
+def engine_hit_ids(engine: EngineText | None) -> list[int]:
+    return engine.organization_ids() if engine is not None else []
+

@@ -1,0 +1,1 @@
+"""Every write in matching (see the modules: requests, introductions, advisers, preferences, kpis, digests)."""

@@ -1,0 +1,1 @@
+"""Matching pages: requests, introductions, office pages (see urls.py)."""

@@ -1,0 +1,65 @@
+"""Metrics other apps offer to the plans' KPIs: a registry of named figures per measure and fiscal year.
+
+An app registers its figures when it starts (in its ``AppConfig.ready``), so plans never imports them:
+
+    from monozukuri.plans import metrics
+    metrics.register("matching.contracts", _("成約件数"), contracts_fn, unit="件")
+
+Each function answers ``fn(measure_id, fiscal_year) -> Decimal``: the figure of one measure (事業) in one
+fiscal year (年度, April–March). A KPI can then take its actual from a metric (the plan page shows the
+figure next to the recorded actual; the app that owns the metric records it as the KPI's actual through
+``plans.services.kpi_actual_set``). The registry holds functions only, never data, so it is the same in
+every process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["Metric", "choices", "get", "metric_list", "register", "value"]
+
+MetricFunction = Callable[[int, int], Decimal]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: Any  # a lazy translation string
+    fn: MetricFunction
+    unit: str = ""
+    description: Any = ""
+
+
+_registry: dict[str, Metric] = {}
+
+
+def register(key: str, label: Any, fn: MetricFunction, *, unit: str = "", description: Any = "") -> Metric:
+    """Register (or replace, when an app's ready() runs twice) the metric ``key``."""
+    if not key or "." not in key:
+        raise ValueError(f"metric keys are '<app>.<name>': {key!r}")
+    metric = Metric(key=key, label=label, fn=fn, unit=unit, description=description)
+    _registry[key] = metric
+    return metric
+
+
+def get(key: str) -> Metric:
+    """The metric registered under ``key``; KeyError when there is none."""
+    return _registry[key]
+
+
+def metric_list() -> list[Metric]:
+    """Every registered metric, by key."""
+    return [_registry[k] for k in sorted(_registry)]
+
+
+def choices() -> list[tuple[str, str]]:
+    """(key, label) pairs for a form's select."""
+    return [(m.key, f"{m.label}" + (f"（{m.unit}）" if m.unit else "")) for m in metric_list()]
+
+
+def value(key: str, measure_id: int, fiscal_year: int) -> Decimal:
+    """The figure of one metric for one measure and fiscal year."""
+    return Decimal(get(key).fn(measure_id, fiscal_year))

@@ -1,0 +1,277 @@
+"""PostgreSQL: ``search_document.tsv`` (a tsvector built here from our tokens) with a GIN index.
+
+The tsvector is written as a literal (``tsvector_literal``-style), never parsed by ``to_tsvector``, so
+lexemes and positions are exactly our tokens whatever the database's locale. Positions: facets first
+(so the cap of 16,383 positions can never drop a filter value), then name (weight A), capabilities
+(B) and body (D), each field one position apart from the next so no phrase spans two fields.
+
+The planner is told which plan to use (see docs/decisions/0006): the engine knows from its capped
+count whether a query is narrow (read the GIN index, then sort the few rows) or broad (walk the order's
+b-tree and test each row, stopping at the limit), which PostgreSQL's estimates for phrases of
+character bigrams often get wrong by orders of magnitude.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+
+from monozukuri.search.analysis import MAX_TOKENS
+from monozukuri.search.backends.base import ORDER_COLUMNS, Match, Row, Where, ts_text_query, tsquery
+from monozukuri.search.backends.schema import DOCUMENT_TABLE
+from monozukuri.search.documents import IndexDocument
+from monozukuri.search.geo import EARTH_RADIUS_KM, bounding_box
+
+# ts_rank weights {D, C, B, A}: body, (unused), capabilities, name.
+RANK_WEIGHTS = "{0.1, 0.0, 0.4, 1.0}"
+MAX_POSITIONS_PER_LEXEME = 256
+COLUMNS = ("doc_key", "object_id", "rank", "sort_name", "confirmed_key", "employees", "latitude",
+           "longitude", "facets", "extra", "tsv")
+
+_KM_SQL = (f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(power(sin(radians(d.latitude - %s) / 2), 2) "
+           f"+ cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2)))))")
+
+
+def tsvector_text(doc: IndexDocument) -> str:
+    """The tsvector of a document as a literal (used by tests: the same lexemes and positions as the
+    SQL expression ``TSVECTOR_SQL`` builds from the token columns, with a position gap for each
+    ``SEGMENT_BREAK`` lexeme that the SQL keeps)."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for text, weight in ((doc.match_tokens(), ""), (doc.name, "A"), (doc.tags, "B"), (doc.body, "")):
+        for token in text.split():
+            position += 1
+            if position > MAX_TOKENS:
+                break
+            places = positions.setdefault(token, [])
+            if len(places) < MAX_POSITIONS_PER_LEXEME:
+                places.append(f"{position}{weight}")
+        position += 1
+    return " ".join(
+        "'" + token.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(places)
+        for token, places in positions.items())
+
+
+# Lexemes are our tokens: the default parser reads each space-separated token whole (tokens are letters
+# and digits only) and the 'simple' configuration only lower-cases, which analysis has done; tests check
+# that the lexemes equal the tokens. Each field ends with SEGMENT_BREAK so no phrase runs into the next.
+TSVECTOR_SQL = (
+    "to_tsvector('pg_catalog.simple', t.match || ' brk0') "
+    "|| setweight(to_tsvector('pg_catalog.simple', t.name || ' brk0'), 'A') "
+    "|| setweight(to_tsvector('pg_catalog.simple', t.tags || ' brk0'), 'B') "
+    "|| to_tsvector('pg_catalog.simple', t.body)"
+)
+_UNNEST = (
+    "unnest(%s::bigint[], %s::bigint[], %s::integer[], %s::text[], %s::integer[], %s::integer[], "
+    "%s::float8[], %s::float8[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+    "AS t(doc_key, object_id, rank, sort_name, confirmed_key, employees, latitude, longitude, facets, extra, "
+    "match, name, tags, body)"
+)
+
+
+def _columns(docs: Sequence[IndexDocument]) -> list[list[Any]]:
+    """The documents as one array per column, for ``_UNNEST``."""
+    columns: list[list[Any]] = [[] for _ in range(14)]
+    for doc in docs:
+        point = doc.point
+        values = (doc.key, doc.object_id, doc.rank, doc.sort_name, doc.confirmed_key, doc.employees,
+                  point.latitude if point else None, point.longitude if point else None,
+                  " ".join(doc.facets), " ".join(doc.all_extra()), doc.match_tokens(), doc.name, doc.tags,
+                  doc.body)
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    return columns
+
+
+def _insert_sql(table: str) -> str:
+    return (f"INSERT INTO {table} ({', '.join(COLUMNS)}) SELECT t.doc_key, t.object_id, t.rank, t.sort_name, "
+            f"t.confirmed_key, t.employees, t.latitude, t.longitude, t.facets, t.extra, {TSVECTOR_SQL} "
+            f"FROM {_UNNEST}")
+
+
+def _where_sql(where: Where) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if where.employees_min is not None:
+        clauses.append("d.employees >= %s")
+        params.append(where.employees_min)
+    if where.employees_max is not None:
+        clauses.append("d.employees <= %s")
+        params.append(where.employees_max)
+    if where.center is not None and where.radius_km is not None:
+        south, north, west, east = bounding_box(where.center, where.radius_km)
+        clauses.append(f"d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s AND {_KM_SQL} <= %s")
+        params += [south, north, west, east, where.center.latitude, where.center.latitude,
+                   where.center.longitude, where.radius_km]
+    return " AND ".join(clauses), params
+
+
+@contextmanager
+def _plan(*, bitmap: bool) -> Iterator[Any]:
+    """A cursor whose statements use the GIN index (bitmap) or walk a b-tree in order (not bitmap).
+
+    Settings are transaction-local and put back before the block ends, so nothing leaks into the
+    caller's transaction.
+    """
+    names = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan") if bitmap else (
+        "enable_seqscan", "enable_bitmapscan")
+    off = ("enable_seqscan", "enable_indexscan") if bitmap else ("enable_seqscan", "enable_bitmapscan")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{n}')" for n in names) + ", "
+                       + ", ".join(f"set_config('{n}', 'off', true)" for n in off))
+        saved = cursor.fetchone()[: len(names)]
+        try:
+            yield cursor
+        finally:
+            cursor.execute("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), list(saved))
+
+
+class PostgresBackend:
+    vendor = "postgresql"
+    parallel_writes = True  # rebuild workers insert from their own sessions
+
+    # --- writes -------------------------------------------------------------------------------------
+
+    def upsert(self, docs: Sequence[IndexDocument]) -> None:
+        if not docs:
+            return
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "object_id")
+        changed = " OR ".join(f"{DOCUMENT_TABLE}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
+        latest = {d.object_id: d for d in docs}  # one row per object in a statement
+        with connection.cursor() as cursor:
+            cursor.execute(f"{_insert_sql(DOCUMENT_TABLE)} ON CONFLICT (object_id) DO UPDATE SET {updates} "
+                           f"WHERE {changed}", _columns(list(latest.values())))
+
+    def delete(self, object_ids: Sequence[int]) -> None:
+        if not object_ids:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {DOCUMENT_TABLE} WHERE object_id = ANY(%s)", [list(object_ids)])
+
+    # --- reads --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _where(match: Match, where: Where) -> tuple[str, list[Any]]:
+        conditions, params = _where_sql(where)
+        sql = f"FROM {DOCUMENT_TABLE} d WHERE d.tsv @@ %s::tsquery"
+        if conditions:
+            sql += f" AND {conditions}"
+        return sql, [tsquery(match), *params]
+
+    def count(self, match: Match, where: Where, *, cap: int | None) -> int:
+        body, params = self._where(match, where)
+        with _plan(bitmap=True) as cursor:
+            if cap is None:
+                cursor.execute(f"SELECT count(*) {body}", params)
+            else:
+                cursor.execute(f"SELECT count(*) FROM (SELECT 1 {body} LIMIT %s) t", [*params, cap + 1])
+            return int(cursor.fetchone()[0])
+
+    def ranked(self, match: Match, where: Where, *, offset: int, limit: int, today_key: int
+               ) -> list[tuple[int, float]]:
+        body, params = self._where(match, where)
+        sql = (f"SELECT d.doc_key, ts_rank('{RANK_WEIGHTS}'::float4[], d.tsv, %s::tsquery) * (1.0 + 0.2 * "
+               f"least(1.0, greatest(0.0, (d.rank - %s + 1825) / 2190.0))) AS score {body} "
+               f"ORDER BY score DESC, d.doc_key DESC LIMIT %s OFFSET %s")
+        with _plan(bitmap=True) as cursor:
+            cursor.execute(sql, [ts_text_query(match), today_key, *params, limit, offset])
+            return [(int(k), float(s)) for k, s in cursor.fetchall()]
+
+    def ordered(self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
+                ) -> list[int]:
+        column, direction = ORDER_COLUMNS[order]
+        body, params = self._where(match, where)
+        tie = "" if order == "rank" else ", d.object_id"
+        with _plan(bitmap=not scan) as cursor:
+            cursor.execute(f"SELECT d.doc_key {body} ORDER BY d.{column} {direction}{tie} LIMIT %s OFFSET %s",
+                           [*params, limit, offset])
+            return [int(r[0]) for r in cursor.fetchall()]
+
+    def rows(self, match: Match, where: Where, *, limit: int, points: bool = False) -> list[Row]:
+        body, params = self._where(match, where)
+        columns = "d.doc_key, d.facets" + (", d.latitude, d.longitude" if points else "")
+        with _plan(bitmap=True) as cursor:
+            cursor.execute(f"SELECT {columns} {body} LIMIT %s", [*params, limit])
+            return list(cursor.fetchall())
+
+    def points(self, object_ids: Sequence[int]) -> dict[int, tuple[float | None, float | None]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT object_id, latitude, longitude FROM {DOCUMENT_TABLE} "
+                           f"WHERE object_id = ANY(%s)", [list(object_ids)])
+            return {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+
+    # --- full rebuild: a fresh table beside the live one, indexed after loading, renamed into place ---
+
+    def shadow_create(self) -> None:
+        """The copy, with its GIN index already there in fastupdate mode: each inserting session adds
+        its rows to the pending list and merges it into the index now and then, so the index is built
+        alongside the (parallel) load instead of by one long CREATE INDEX at the end."""
+        self.shadow_drop()
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {SHADOW} (LIKE {DOCUMENT_TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                           "INCLUDING STORAGE)")
+            cursor.execute(f"CREATE INDEX {SHADOW}_tsv_build ON {SHADOW} USING gin (tsv) WITH (fastupdate = on)")
+
+    def prepare(self, docs: Sequence[IndexDocument]) -> list[list[Any]]:
+        return _columns(docs)
+
+    def shadow_insert(self, prepared: list[list[Any]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(SHADOW), prepared)
+
+    def shadow_finish(self) -> None:
+        """Flush the GIN pending list, then build the live table's constraints and other indexes on the
+        copy under temporary names."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT gin_clean_pending_list('{SHADOW}_tsv_build')")
+            cursor.execute(f"ALTER INDEX {SHADOW}_tsv_build SET (fastupdate = off)")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for name, definition in _constraints(cursor):
+                cursor.execute(f"ALTER TABLE {SHADOW} ADD CONSTRAINT {name}{SUFFIX} {definition}")
+            for name, definition in _indexes(cursor):
+                if " USING gin " in definition:
+                    cursor.execute(f"ALTER INDEX {SHADOW}_tsv_build RENAME TO {name}{SUFFIX}")
+                    continue
+                definition = definition.replace(f"INDEX {name} ON", f"INDEX {name}{SUFFIX} ON", 1)
+                cursor.execute(re.sub(rf"(ON (?:\w+\.)?){DOCUMENT_TABLE} USING", rf"\g<1>{SHADOW} USING", definition,
+                                      count=1))
+            cursor.execute("RESET maintenance_work_mem")
+            cursor.execute(f"ANALYZE {SHADOW}")
+
+    def shadow_swap(self) -> None:
+        with connection.cursor() as cursor:
+            constraints = [name for name, _ in _constraints(cursor)]
+            indexes = [name for name, _ in _indexes(cursor)]
+            cursor.execute(f"DROP TABLE {DOCUMENT_TABLE}")
+            cursor.execute(f"ALTER TABLE {SHADOW} RENAME TO {DOCUMENT_TABLE}")
+            for name in constraints:
+                cursor.execute(f"ALTER TABLE {DOCUMENT_TABLE} RENAME CONSTRAINT {name}{SUFFIX} TO {name}")
+            for name in indexes:
+                cursor.execute(f"ALTER INDEX {name}{SUFFIX} RENAME TO {name}")
+
+    def shadow_drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SHADOW}")
+
+
+SUFFIX = "_new"
+SHADOW = f"{DOCUMENT_TABLE}{SUFFIX}"
+
+
+def _constraints(cursor: Any) -> list[tuple[str, str]]:
+    """Primary key and unique constraints of the live table (CHECKs come with LIKE)."""
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                   "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY conname", [DOCUMENT_TABLE])
+    return [(r[0], r[1]) for r in cursor.fetchall()]
+
+
+def _indexes(cursor: Any) -> list[tuple[str, str]]:
+    """Indexes of the live table that do not back a constraint."""
+    cursor.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                   "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                   "WHERE c.conindid = i.oid) ORDER BY i.relname", [DOCUMENT_TABLE])
+    return [(r[0], r[1]) for r in cursor.fetchall()]
