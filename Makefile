@@ -11,7 +11,7 @@ PORT ?= 8000
 DEMO_ORGANIZATIONS ?= 2000
 HOST ?= 127.0.0.1
 SEED_DEMO_ARGS ?=
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := monozukuri.settings
 # Root installs system packages directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

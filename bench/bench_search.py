@@ -8,9 +8,8 @@ Run against the database named by DATABASE_URL (a scratch database: `load` write
     DATABASE_URL=... .venv/bin/python bench/bench_search.py check [--terms 200]
     DATABASE_URL=... .venv/bin/python bench/bench_search.py api [--repeat 3]
 
-`load` uses `manage.py seed_demo --organizations N --seed S` when that command accepts it, otherwise
-bench/corpus.py (same shape of data). Every phase prints a table and appends a JSON line to
-var/bench/search-results.jsonl.
+`load` runs `manage.py seed_demo --organizations N --seed S` (monozukuri/demo/organizations.py). Every
+phase prints a table and appends a JSON line to var/bench/search-results.jsonl.
 """
 
 from __future__ import annotations
@@ -34,10 +33,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench.search_mix import QUERY_MIX, query_requests  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
+
+from bench.search_mix import QUERY_MIX, query_requests  # noqa: E402
 
 RESULTS = ROOT / "var" / "bench" / "search-results.jsonl"
 
@@ -122,19 +122,8 @@ def phase_load(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     call_command("load_municipalities", verbosity=0)
     call_command("load_directory_reference", verbosity=0)
-    if args.generator == "seed_demo":
-        used = f"seed_demo --organizations {args.organizations} --seed {args.seed}"
-        call_command("seed_demo", organizations=args.organizations, seed=args.seed, quiet_accounts=True)
-    else:
-        used = f"bench/corpus.py (seed {args.seed})"
-        from bench.corpus import load
-
-        def progress(done: int, total: int) -> None:
-            print(f"\r  {done:>9,} / {total:,}", end="", file=sys.stderr, flush=True)
-
-        with scopes_disabled():
-            load(args.organizations, args.seed, jobs=args.jobs, progress=progress)
-        print(file=sys.stderr)
+    used = f"seed_demo --organizations {args.organizations} --seed {args.seed}"
+    call_command("seed_demo", organizations=args.organizations, seed=args.seed, quiet_accounts=True)
     seconds = time.perf_counter() - started
     print(f"loaded {_organizations():,} organisations with {used} in {seconds:.0f} s")
     _record("load", {"organizations": _organizations(), "generator": used, "seconds": seconds})
@@ -160,10 +149,12 @@ def phase_build(args: argparse.Namespace) -> None:
           f"peak RSS (this process + workers) {memory.peak / 2**20:,.0f} MiB"
           + (f", PostgreSQL backend peak {pg_rss / 2**20:,.0f} MiB" if pg_rss else "")
           + f", index size {size / 2**20:,.0f} MiB")
-    print("phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.phases.items()) + f"; replayed {report.replayed}")
+    phases = ", ".join(f"{k} {v:.1f}" for k, v in report.phases.items())
+    print(f"phases (s): {phases}; replayed {report.replayed}")
     _record("build", {"documents": report.documents, "seconds": report.seconds, "jobs": args.jobs,
-                      "peak_rss": memory.peak, "pg_backend_peak": pg_rss, "index_bytes": size, "phases": report.phases,
-                      "cpu_self": ended_cpu.ru_utime - started_cpu.ru_utime, "cpu_children": children.ru_utime})
+                      "peak_rss": memory.peak, "pg_backend_peak": pg_rss, "index_bytes": size,
+                      "phases": report.phases, "cpu_self": ended_cpu.ru_utime - started_cpu.ru_utime,
+                      "cpu_children": children.ru_utime})
 
 
 def _index_size() -> int:
@@ -201,7 +192,8 @@ def phase_queries(args: argparse.Namespace) -> None:
             plans.setdefault(label, set()).add(result.plan)
             if args.icontains:
                 icontains.setdefault(label, []).append(_icontains(params))
-    print(f"\n{connection.vendor}, {_organizations():,} organisations, {len(requests)} queries × {args.repeat}, "
+    print(f"\n{connection.vendor}, {_organizations():,} organisations, "
+          f"{len(requests)} queries × {args.repeat}, "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"{'class':<28}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
           + (f"{'icontains p50':>15}{'ratio':>8}" if args.icontains else "") + "  plans")
@@ -221,7 +213,8 @@ def phase_queries(args: argparse.Namespace) -> None:
         print(line + "  " + ",".join(sorted(plans[label])))
     p50, p95 = _percentile(all_times, 0.5) * 1000, _percentile(all_times, 0.95) * 1000
     print(f"{'ALL':<28}{len(all_times):>5}{p50:>9.1f}{p95:>9.1f}{max(all_times) * 1000:>9.1f}")
-    _record("queries", {"organizations": _organizations(), "repeat": args.repeat, "p50_ms": p50, "p95_ms": p95,
+    _record("queries", {"organizations": _organizations(), "repeat": args.repeat, "p50_ms": p50,
+                        "p95_ms": p95,
                         "classes": summary})
 
 
@@ -252,7 +245,6 @@ def _icontains(params: dict[str, Any]) -> float:
 def phase_check(args: argparse.Namespace) -> None:
     """Single terms of 1–4 characters: the index's exact count against a substring scan of the same text."""
     from bench.search_mix import substring_terms
-
     from monozukuri.directory.indexing import organization_search, substring_count_corpus
 
     corpus = substring_count_corpus()
@@ -291,14 +283,12 @@ def phase_api(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="phase", required=True)
     load = sub.add_parser("load")
     load.add_argument("organizations", type=int)
     load.add_argument("--seed", type=int, default=1)
-    load.add_argument("--jobs", type=int, default=2)
-    load.add_argument("--generator", choices=("seed_demo", "corpus"), default="seed_demo",
-                      help="seed_demo (monozukuri/demo/organizations.py) or bench/corpus.py")
     build = sub.add_parser("build")
     build.add_argument("--jobs", type=int, default=2)
     build.add_argument("--batch", type=int, default=2000)

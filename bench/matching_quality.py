@@ -50,14 +50,28 @@ def main() -> None:
     mean_ndcg = statistics.mean(r.ndcg10 for r in results)
     mean_recall = statistics.mean(r.recall20 for r in results)
     forbidden = sum(len(r.forbidden) for r in results)
-    print(f"{'mean':<22} {mean_ndcg:8.3f} {mean_recall:10.3f}  {forbidden:>9}   (min nDCG@10 "
-          f"{min(r.ndcg10 for r in results):.3f}; engine {connection.vendor})")
+    print(
+        f"{'mean':<22} {mean_ndcg:8.3f} {mean_recall:10.3f}  {forbidden:>9}   (min nDCG@10 "
+        f"{min(r.ndcg10 for r in results):.3f}; engine {connection.vendor})"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"kind": "quality", "vendor": connection.vendor, "at": time.strftime("%Y-%m-%d %H:%M:%S"),
-                                 "mean_ndcg10": mean_ndcg, "min_ndcg10": min(r.ndcg10 for r in results),
-                                 "mean_recall20": mean_recall, "forbidden": forbidden,
-                                 "requests": len(results)}, ensure_ascii=False) + "\n")
+        handle.write(
+            json.dumps(
+                {
+                    "kind": "quality",
+                    "vendor": connection.vendor,
+                    "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                    "mean_ndcg10": mean_ndcg,
+                    "min_ndcg10": min(r.ndcg10 for r in results),
+                    "mean_recall20": mean_recall,
+                    "forbidden": forbidden,
+                    "requests": len(results),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

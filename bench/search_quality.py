@@ -77,7 +77,8 @@ def evaluate() -> int:
         if fp or fn:
             failures.append((case.query, sorted(must - found), sorted((found & must_not) | (
                 found - must if case.exact else set()))))
-    print(f"search quality on the labelled set ({connection.vendor}; {len(PROFILES)} records, {len(QUERIES)} queries)")
+    print(f"search quality on the labelled set ({connection.vendor}; "
+          f"{len(PROFILES)} records, {len(QUERIES)} queries)")
     print(f"{'class':<32}{'precision':>10}{'recall':>9}")
     for key in sorted(totals, key=lambda k: (k == "ALL", k)):
         tp, fp, fn = totals[key]

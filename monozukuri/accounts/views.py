@@ -15,7 +15,6 @@ from monozukuri.accounts import services
 from monozukuri.accounts.forms import ApiTokenForm, EmailLoginForm
 from monozukuri.accounts.models import ApiToken, User
 
-
 NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"
 
 

@@ -15,9 +15,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from monozukuri.core.tenancy import ScopedManager
 
 from monozukuri.core.models import Municipality
+from monozukuri.core.tenancy import ScopedManager
 
 
 class IndustryDivision(models.Model):

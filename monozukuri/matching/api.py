@@ -42,15 +42,23 @@ class PartnerRequestViewSet(viewsets.ViewSet):
 
     permission_classes = [drf_permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("scope", str, enum=list(selectors.SCOPES)),
-                               OpenApiParameter("q", str), OpenApiParameter("kind", str)],
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scope", str, enum=list(selectors.SCOPES)),
+            OpenApiParameter("q", str),
+            OpenApiParameter("kind", str),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def list(self, request: Request) -> Response:
-        rows = selectors.request_list(user=request.user, scope=request.query_params.get("scope", "published"),
-                                      q=request.query_params.get("q", "")[:200],
-                                      kind=request.query_params.get("kind", ""))
+        rows = selectors.request_list(
+            user=request.user,
+            scope=request.query_params.get("scope", "published"),
+            q=request.query_params.get("q", "")[:200],
+            kind=request.query_params.get("kind", ""),
+        )
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
+        page: list[Any] = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
         consented = consented_request_ids(request.user, [r.pk for r in page])
         return paginator.get_paginated_response([_card_json(r, request.user, consented) for r in page])
 
@@ -73,8 +81,10 @@ class PartnerRequestViewSet(viewsets.ViewSet):
             requester = own[0]
         values["capability_ids"] = values.pop("capabilities", [])
         created = request_services.request_create(actor=request.user, requester=requester, **values)
-        return Response(_card_json(selectors.request_get(user=request.user, pk=created.pk), request.user),
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            _card_json(selectors.request_get(user=request.user, pk=created.pk), request.user),
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
@@ -94,14 +104,25 @@ class PartnerRequestViewSet(viewsets.ViewSet):
         if matching_request.kind == "offer":
             matches = selectors.offer_matches(user=request.user, request=matching_request, limit=limit)
             consented = consented_request_ids(request.user, [m.request.pk for m in matches])
-            return Response({"count": len(matches), "results": [
-                {**serializers.scored_json(m.scored), "type": "request",
-                 "request": _card_json(m.request, request.user, consented)} for m in matches]})
+            return Response(
+                {
+                    "count": len(matches),
+                    "results": [
+                        {
+                            **serializers.scored_json(m.scored),
+                            "type": "request",
+                            "request": _card_json(m.request, request.user, consented),
+                        }
+                        for m in matches
+                    ],
+                }
+            )
         ranking = selectors.candidate_list(user=request.user, request=matching_request, limit=limit)
         return Response(serializers.ranking_json(ranking))
 
-    def _run(self, request: Request, pk: str | None, service: Any, payload: type | None = None,
-             **extra: Any) -> Response:
+    def _run(
+        self, request: Request, pk: str | None, service: Any, payload: type | None = None, **extra: Any
+    ) -> Response:
         matching_request = selectors.request_get(user=request.user, pk=pk)
         kwargs: dict[str, Any] = {}
         if payload is not None:
@@ -132,9 +153,13 @@ class PartnerRequestViewSet(viewsets.ViewSet):
             from monozukuri.plans.selectors import measure_get
 
             measure = measure_get(user=request.user, pk=data.validated_data["measure"])
-        request_services.request_publish(actor=request.user, request=matching_request, measure=measure,
-                                         checklist={i: True for i in data.validated_data["checklist"]},
-                                         expires_on=data.validated_data.get("expires_on"))
+        request_services.request_publish(
+            actor=request.user,
+            request=matching_request,
+            measure=measure,
+            checklist={i: True for i in data.validated_data["checklist"]},
+            expires_on=data.validated_data.get("expires_on"),
+        )
         return Response(_card_json(selectors.request_get(user=request.user, pk=pk), request.user))
 
     @extend_schema(request=serializers.ReasonSerializer, responses=OpenApiTypes.OBJECT)
@@ -165,12 +190,21 @@ class PartnerRequestViewSet(viewsets.ViewSet):
         data = serializers.ProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        organization = _organization(request.user, values["organization"]) if values.get("organization") else None
-        adviser = selectors.adviser_get(user=request.user, pk=values["adviser"]) if values.get("adviser") else None
+        organization = (
+            _organization(request.user, values["organization"]) if values.get("organization") else None
+        )
+        adviser = (
+            selectors.adviser_get(user=request.user, pk=values["adviser"]) if values.get("adviser") else None
+        )
         intro = intro_services.introduction_propose(
-            actor=request.user, request=matching_request, organization=organization, adviser=adviser,
-            message=values.get("message", ""), consent=bool(values.get("consent"))
-            and permissions.is_requester_side(request.user, matching_request))
+            actor=request.user,
+            request=matching_request,
+            organization=organization,
+            adviser=adviser,
+            message=values.get("message", ""),
+            consent=bool(values.get("consent"))
+            and permissions.is_requester_side(request.user, matching_request),
+        )
         return Response(_intro_json(request.user, intro.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.InterestSerializer, responses={201: OpenApiTypes.OBJECT})
@@ -180,11 +214,17 @@ class PartnerRequestViewSet(viewsets.ViewSet):
         matching_request = selectors.request_get(user=request.user, pk=pk)
         data = serializers.InterestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organization = (_organization(request.user, data.validated_data["organization"])
-                        if data.validated_data.get("organization") else None)
+        organization = (
+            _organization(request.user, data.validated_data["organization"])
+            if data.validated_data.get("organization")
+            else None
+        )
         intro = intro_services.introduction_express_interest(
-            actor=request.user, request=matching_request, organization=organization,
-            message=data.validated_data.get("message", ""))
+            actor=request.user,
+            request=matching_request,
+            organization=organization,
+            message=data.validated_data.get("message", ""),
+        )
         return Response(_intro_json(request.user, intro.pk), status=status.HTTP_201_CREATED)
 
 
@@ -195,8 +235,12 @@ def _intro_json(user: Any, pk: int) -> dict[str, Any]:
     with scopes_disabled():
         prefetch_related_objects([intro.request], "capability_links__capability", "attachments")
         card = present_request(intro.request, user)
-    return serializers.introduction_json(intro, card, candidate_name=candidate_name(intro),
-                                         contacts=permissions.can_see_candidate_contact(user, intro))
+    return serializers.introduction_json(
+        intro,
+        card,
+        candidate_name=candidate_name(intro),
+        contacts=permissions.can_see_candidate_contact(user, intro),
+    )
 
 
 class IntroductionViewSet(viewsets.ViewSet):
@@ -208,15 +252,21 @@ class IntroductionViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         rows = selectors.introduction_list(user=request.user)
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
+        page: list[Any] = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
         return paginator.get_paginated_response([_intro_json(request.user, i.pk) for i in page])
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(_intro_json(request.user, selectors.introduction_get(user=request.user, pk=pk).pk))
 
-    def _step(self, request: Request, pk: str | None, service: Any, payload: type, rename: dict[str, str]
-              | None = None) -> Response:
+    def _step(
+        self,
+        request: Request,
+        pk: str | None,
+        service: Any,
+        payload: type,
+        rename: dict[str, str] | None = None,
+    ) -> Response:
         intro = selectors.introduction_get(user=request.user, pk=pk)
         data = payload(data=request.data)
         data.is_valid(raise_exception=True)
@@ -232,13 +282,16 @@ class IntroductionViewSet(viewsets.ViewSet):
     @extend_schema(request=serializers.MeetingSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def meeting(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, pk, intro_services.introduction_record_meeting, serializers.MeetingSerializer)
+        return self._step(
+            request, pk, intro_services.introduction_record_meeting, serializers.MeetingSerializer
+        )
 
     @extend_schema(request=serializers.AgreementSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def agreement(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, pk, intro_services.introduction_record_agreement,
-                          serializers.AgreementSerializer)
+        return self._step(
+            request, pk, intro_services.introduction_record_agreement, serializers.AgreementSerializer
+        )
 
     @extend_schema(request=serializers.ContractSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
@@ -253,5 +306,6 @@ class IntroductionViewSet(viewsets.ViewSet):
     @extend_schema(request=serializers.OutcomeSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, pk, intro_services.introduction_report_outcome, serializers.OutcomeSerializer)
-
+        return self._step(
+            request, pk, intro_services.introduction_report_outcome, serializers.OutcomeSerializer
+        )

@@ -31,8 +31,9 @@ KPI_SOURCE = "マッチング実績（自動集計）"
 def _datetime_range(fiscal_year: int) -> tuple[datetime.datetime, datetime.datetime]:
     tz = timezone.get_default_timezone()
     start = datetime.datetime.combine(fiscal_year_start(fiscal_year), datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(fiscal_year_end(fiscal_year) + datetime.timedelta(days=1),
-                                    datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(
+        fiscal_year_end(fiscal_year) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
     return start, end
 
 
@@ -43,15 +44,17 @@ def outcome_figures(measure_id: int, fiscal_year: int) -> dict[str, Decimal]:
     start, end = _datetime_range(fiscal_year)
     first, last = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
     with scopes_disabled():
-        published = PartnerRequest.objects.filter(measure_id=measure_id, published_at__gte=start,
-                                                  published_at__lt=end).count()
+        published = PartnerRequest.objects.filter(
+            measure_id=measure_id, published_at__gte=start, published_at__lt=end
+        ).count()
         intros = Introduction.objects.filter(request__measure_id=measure_id)
         counts = intros.aggregate(
             proposed=Count("id", filter=_between("proposed_at", start, end)),
             consented=Count("id", filter=_between("consented_at", start, end)),
         )
         contracts = intros.filter(contracted_on__gte=first, contracted_on__lte=last).aggregate(
-            n=Count("id"), amount=Sum("contract_amount"))
+            n=Count("id"), amount=Sum("contract_amount")
+        )
     return {
         "matching.requests_published": Decimal(published),
         "matching.introductions": Decimal(counts["proposed"] or 0),

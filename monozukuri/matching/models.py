@@ -62,15 +62,21 @@ class RequestStatus(models.TextChoices):
 # Allowed transitions: status → {next status: the service that performs it}. Renewal keeps a published
 # request published (with a later expiry) and brings an expired one back.
 REQUEST_TRANSITIONS: dict[str, dict[str, str]] = {
-    RequestStatus.DRAFT: {RequestStatus.UNDER_REVIEW: "request_submit",
-                          RequestStatus.WITHDRAWN: "request_withdraw"},
-    RequestStatus.UNDER_REVIEW: {RequestStatus.PUBLISHED: "request_publish",
-                                 RequestStatus.DRAFT: "request_return",
-                                 RequestStatus.WITHDRAWN: "request_withdraw"},
-    RequestStatus.PUBLISHED: {RequestStatus.CLOSED: "request_close",
-                              RequestStatus.EXPIRED: "request_expire",
-                              RequestStatus.WITHDRAWN: "request_withdraw",
-                              RequestStatus.PUBLISHED: "request_renew"},
+    RequestStatus.DRAFT: {
+        RequestStatus.UNDER_REVIEW: "request_submit",
+        RequestStatus.WITHDRAWN: "request_withdraw",
+    },
+    RequestStatus.UNDER_REVIEW: {
+        RequestStatus.PUBLISHED: "request_publish",
+        RequestStatus.DRAFT: "request_return",
+        RequestStatus.WITHDRAWN: "request_withdraw",
+    },
+    RequestStatus.PUBLISHED: {
+        RequestStatus.CLOSED: "request_close",
+        RequestStatus.EXPIRED: "request_expire",
+        RequestStatus.WITHDRAWN: "request_withdraw",
+        RequestStatus.PUBLISHED: "request_renew",
+    },
     RequestStatus.EXPIRED: {RequestStatus.PUBLISHED: "request_renew"},
     RequestStatus.CLOSED: {},
     RequestStatus.WITHDRAWN: {},
@@ -107,18 +113,28 @@ def attachment_upload_to(instance: RequestAttachment, filename: str) -> str:
 class PartnerRequest(models.Model):
     """A partner request or offer (依頼・オファー), reviewed by a municipality's staff before publication."""
 
-    municipality = models.ForeignKey(Municipality, verbose_name=_("審査する自治体"), on_delete=models.PROTECT,
-                                     related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("審査する自治体"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("種類"), max_length=16, choices=RequestKind.choices, db_index=True)
-    status = models.CharField(_("状態"), max_length=14, choices=RequestStatus.choices,
-                              default=RequestStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("状態"), max_length=14, choices=RequestStatus.choices, default=RequestStatus.DRAFT, db_index=True
+    )
     seeking = models.CharField(_("求める相手"), max_length=14, choices=Seeking.choices, default=Seeking.ANY)
-    requester = models.ForeignKey("directory.Organization", verbose_name=_("依頼者"), on_delete=models.PROTECT,
-                                  related_name="partner_requests")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    anonymous = models.BooleanField(_("匿名で公開する"), default=False,
-                                    help_text=_("依頼者名・連絡先は、紹介に同意するまで相手に開示されません。"))
+    requester = models.ForeignKey(
+        "directory.Organization",
+        verbose_name=_("依頼者"),
+        on_delete=models.PROTECT,
+        related_name="partner_requests",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anonymous = models.BooleanField(
+        _("匿名で公開する"),
+        default=False,
+        help_text=_("依頼者名・連絡先は、紹介に同意するまで相手に開示されません。"),
+    )
 
     title = models.CharField(_("件名"), max_length=200)
     description = models.TextField(_("内容"))
@@ -127,17 +143,25 @@ class PartnerRequest(models.Model):
     quantity = models.PositiveIntegerField(_("数量"), null=True, blank=True)
     tolerances = models.CharField(_("公差・精度"), max_length=200, blank=True)
     deadline = models.DateField(_("希望納期・期限"), null=True, blank=True)
-    budget_band = models.CharField(_("予算"), max_length=12, choices=BudgetBand.choices,
-                                   default=BudgetBand.UNDECIDED)
+    budget_band = models.CharField(
+        _("予算"), max_length=12, choices=BudgetBand.choices, default=BudgetBand.UNDECIDED
+    )
     required_certifications = models.JSONField(_("必要な認証"), default=list, blank=True)
     contact_name = models.CharField(_("担当者名"), max_length=100, blank=True)
     contact_email = models.EmailField(_("担当者メール"), blank=True)
     contact_phone = models.CharField(_("担当者電話"), max_length=20, blank=True)
 
-    measure = models.ForeignKey("plans.Measure", verbose_name=_("対象事業（計画の事業）"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    measure = models.ForeignKey(
+        "plans.Measure",
+        verbose_name=_("対象事業（計画の事業）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     capabilities: models.ManyToManyField[Any, RequestCapability] = models.ManyToManyField(
-        "directory.Capability", through="RequestCapability", related_name="+", blank=True)
+        "directory.Capability", through="RequestCapability", related_name="+", blank=True
+    )
 
     review_checklist = models.JSONField(_("審査チェック"), default=dict, blank=True)
     return_reason = models.TextField(_("差戻しの理由"), blank=True)
@@ -193,13 +217,17 @@ class RequestCapability(models.Model):
 
     request = models.ForeignKey(PartnerRequest, on_delete=models.CASCADE, related_name="capability_links")
     capability = models.ForeignKey("directory.Capability", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(max_length=10, choices=CapabilitySource.choices, default=CapabilitySource.CHOSEN)
+    source = models.CharField(
+        max_length=10, choices=CapabilitySource.choices, default=CapabilitySource.CHOSEN
+    )
     mention = models.CharField(max_length=80, blank=True, help_text=_("本文中の表記（例: A5052）"))
 
     objects = ScopedManager(municipality="request__municipality")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "capability"], name="request_capability_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "capability"], name="request_capability_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id}:{self.capability_id}"
@@ -213,8 +241,9 @@ class RequestAttachment(models.Model):
     original_name = models.CharField(_("ファイル名"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(municipality="request__municipality")
@@ -239,30 +268,48 @@ class Adviser(models.Model):
     read by staff and, after both sides consent, by the people of an introduction.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="adviser_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adviser_profile",
+    )
     name = models.CharField(_("氏名"), max_length=100)
     kana = models.CharField(_("よみがな"), max_length=100, blank=True)
-    headline = models.CharField(_("肩書・経歴の要約"), max_length=200, help_text=_("例: 元電機メーカー設計部長"))
+    headline = models.CharField(
+        _("肩書・経歴の要約"), max_length=200, help_text=_("例: 元電機メーカー設計部長")
+    )
     bio = models.TextField(_("経歴・得意分野"), blank=True)
-    municipality = models.ForeignKey(Municipality, verbose_name=_("活動拠点"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    office = models.ForeignKey(Municipality, verbose_name=_("登録した自治体"), on_delete=models.PROTECT,
-                               related_name="+")
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("活動拠点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    office = models.ForeignKey(
+        Municipality, verbose_name=_("登録した自治体"), on_delete=models.PROTECT, related_name="+"
+    )
     email = models.EmailField(_("メール"), blank=True)
     phone = models.CharField(_("電話"), max_length=20, blank=True)
     capabilities: models.ManyToManyField[Any, Any] = models.ManyToManyField(
-        "directory.Capability", related_name="+", blank=True, verbose_name=_("専門の技術・材料"))
+        "directory.Capability", related_name="+", blank=True, verbose_name=_("専門の技術・材料")
+    )
     industries: models.ManyToManyField[Any, Any] = models.ManyToManyField(
-        "directory.IndustryDivision", related_name="+", blank=True, verbose_name=_("経験業種"))
+        "directory.IndustryDivision", related_name="+", blank=True, verbose_name=_("経験業種")
+    )
     years_experience = models.PositiveSmallIntegerField(_("実務経験年数"), default=0)
-    availability = models.CharField(_("受入状況"), max_length=12, choices=Availability.choices,
-                                    default=Availability.AVAILABLE)
+    availability = models.CharField(
+        _("受入状況"), max_length=12, choices=Availability.choices, default=Availability.AVAILABLE
+    )
     max_mentees = models.PositiveSmallIntegerField(_("同時に受け持てる人数"), default=3)
     active = models.BooleanField(_("有効"), default=True)
     last_confirmed_on = models.DateField(_("最終確認日"), null=True, blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -289,20 +336,32 @@ class IntroductionStatus(models.TextChoices):
 
 
 INTRODUCTION_TRANSITIONS: dict[str, dict[str, str]] = {
-    IntroductionStatus.PROPOSED: {IntroductionStatus.CONSENTED: "introduction_consent",
-                                  IntroductionStatus.DECLINED: "introduction_decline"},
-    IntroductionStatus.CONSENTED: {IntroductionStatus.MEETING_HELD: "introduction_record_meeting",
-                                   IntroductionStatus.DECLINED: "introduction_decline"},
-    IntroductionStatus.MEETING_HELD: {IntroductionStatus.AGREED: "introduction_record_agreement",
-                                      IntroductionStatus.DECLINED: "introduction_decline"},
-    IntroductionStatus.AGREED: {IntroductionStatus.CONTRACTED: "introduction_contract",
-                                IntroductionStatus.DECLINED: "introduction_decline"},
+    IntroductionStatus.PROPOSED: {
+        IntroductionStatus.CONSENTED: "introduction_consent",
+        IntroductionStatus.DECLINED: "introduction_decline",
+    },
+    IntroductionStatus.CONSENTED: {
+        IntroductionStatus.MEETING_HELD: "introduction_record_meeting",
+        IntroductionStatus.DECLINED: "introduction_decline",
+    },
+    IntroductionStatus.MEETING_HELD: {
+        IntroductionStatus.AGREED: "introduction_record_agreement",
+        IntroductionStatus.DECLINED: "introduction_decline",
+    },
+    IntroductionStatus.AGREED: {
+        IntroductionStatus.CONTRACTED: "introduction_contract",
+        IntroductionStatus.DECLINED: "introduction_decline",
+    },
     IntroductionStatus.CONTRACTED: {IntroductionStatus.REPORTED: "introduction_report_outcome"},
     IntroductionStatus.DECLINED: {IntroductionStatus.REPORTED: "introduction_report_outcome"},
     IntroductionStatus.REPORTED: {},
 }
-ACTIVE_INTRODUCTION_STATUSES = (IntroductionStatus.PROPOSED, IntroductionStatus.CONSENTED,
-                                IntroductionStatus.MEETING_HELD, IntroductionStatus.AGREED)
+ACTIVE_INTRODUCTION_STATUSES = (
+    IntroductionStatus.PROPOSED,
+    IntroductionStatus.CONSENTED,
+    IntroductionStatus.MEETING_HELD,
+    IntroductionStatus.AGREED,
+)
 
 
 class Side(models.TextChoices):
@@ -316,25 +375,35 @@ class Introduction(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     request = models.ForeignKey(PartnerRequest, on_delete=models.PROTECT, related_name="introductions")
-    candidate_org = models.ForeignKey("directory.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
-    candidate_adviser = models.ForeignKey(Adviser, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="introductions")
-    status = models.CharField(_("状態"), max_length=14, choices=IntroductionStatus.choices,
-                              default=IntroductionStatus.PROPOSED, db_index=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    candidate_org = models.ForeignKey(
+        "directory.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    candidate_adviser = models.ForeignKey(
+        Adviser, null=True, blank=True, on_delete=models.PROTECT, related_name="introductions"
+    )
+    status = models.CharField(
+        _("状態"),
+        max_length=14,
+        choices=IntroductionStatus.choices,
+        default=IntroductionStatus.PROPOSED,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     proposed_at = models.DateTimeField(_("提案日時"), auto_now_add=True)
     proposed_by_side = models.CharField(max_length=10, choices=Side.choices, default=Side.OFFICE)
     message = models.TextField(_("メッセージ"), blank=True)
     score = models.FloatField(_("提案時のスコア"), null=True, blank=True)
     reasons = models.JSONField(_("提案時の理由"), default=list, blank=True)
     requester_consented_at = models.DateTimeField(null=True, blank=True)
-    requester_consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                               on_delete=models.SET_NULL, related_name="+")
+    requester_consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     candidate_consented_at = models.DateTimeField(null=True, blank=True)
-    candidate_consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                               on_delete=models.SET_NULL, related_name="+")
+    candidate_consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     consented_at = models.DateTimeField(_("双方同意日時"), null=True, blank=True, db_index=True)
     meeting_on = models.DateField(_("面談日"), null=True, blank=True)
     meeting_note = models.TextField(_("面談メモ"), blank=True)
@@ -361,13 +430,21 @@ class Introduction(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="introduction_one_candidate",
-                condition=(models.Q(candidate_org__isnull=False, candidate_adviser__isnull=True)
-                           | models.Q(candidate_org__isnull=True, candidate_adviser__isnull=False)),
+                condition=(
+                    models.Q(candidate_org__isnull=False, candidate_adviser__isnull=True)
+                    | models.Q(candidate_org__isnull=True, candidate_adviser__isnull=False)
+                ),
             ),
-            models.UniqueConstraint(fields=["request", "candidate_org"], name="introduction_unique_org",
-                                    condition=models.Q(candidate_org__isnull=False)),
-            models.UniqueConstraint(fields=["request", "candidate_adviser"], name="introduction_unique_adviser",
-                                    condition=models.Q(candidate_adviser__isnull=False)),
+            models.UniqueConstraint(
+                fields=["request", "candidate_org"],
+                name="introduction_unique_org",
+                condition=models.Q(candidate_org__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["request", "candidate_adviser"],
+                name="introduction_unique_adviser",
+                condition=models.Q(candidate_adviser__isnull=False),
+            ),
             models.CheckConstraint(
                 name="introduction_contract_complete",
                 condition=~models.Q(status="contracted")
@@ -404,9 +481,11 @@ class RankingProfile(models.Model):
     municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="+")
     weights = models.JSONField(_("重み"), default=dict, blank=True)
     preview_requests: models.ManyToManyField[PartnerRequest, Any] = models.ManyToManyField(
-        PartnerRequest, related_name="+", blank=True, verbose_name=_("確認用の依頼"))
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+        PartnerRequest, related_name="+", blank=True, verbose_name=_("確認用の依頼")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(municipality="municipality")
@@ -423,13 +502,17 @@ class MailMode(models.TextChoices):
 class MatchingPreference(models.Model):
     """How a person wants matching mail: at once or as a daily digest, and the digest of new requests."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="matching_preference")
-    mail_mode = models.CharField(_("紹介の通知"), max_length=10, choices=MailMode.choices,
-                                 default=MailMode.IMMEDIATE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matching_preference"
+    )
+    mail_mode = models.CharField(
+        _("紹介の通知"), max_length=10, choices=MailMode.choices, default=MailMode.IMMEDIATE
+    )
     request_digest = models.BooleanField(
-        _("自社の技術に合う新着依頼のまとめを受け取る"), default=False,
-        help_text=_("所属する企業・団体の登録技術に合う依頼が公開されたら、1日1回メールでお知らせします。"))
+        _("自社の技術に合う新着依頼のまとめを受け取る"),
+        default=False,
+        help_text=_("所属する企業・団体の登録技術に合う依頼が公開されたら、1日1回メールでお知らせします。"),
+    )
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.mail_mode}"
@@ -474,8 +557,9 @@ class KpiMetricLink(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     kpi = models.OneToOneField("plans.Kpi", on_delete=models.CASCADE, related_name="+")
     metric = models.CharField(_("集計項目"), max_length=60)
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     linked_at = models.DateTimeField(auto_now_add=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
 

@@ -48,14 +48,21 @@ def organization_users(organization_ids: Iterable[int]) -> list[Any]:
     ids = [i for i in organization_ids if i is not None]
     if not ids:
         return []
-    return list(get_user_model().objects.filter(organization_memberships__organization_id__in=ids, is_active=True)
-                .distinct().order_by("id"))
+    return list(
+        get_user_model()
+        .objects.filter(organization_memberships__organization_id__in=ids, is_active=True)
+        .distinct()
+        .order_by("id")
+    )
 
 
 def office_users(municipality_id: int) -> list[Any]:
     """Active staff of a municipality."""
-    return list(get_user_model().objects.filter(role=Role.MUNICIPAL_STAFF, municipality_id=municipality_id,
-                                                is_active=True).order_by("id"))
+    return list(
+        get_user_model()
+        .objects.filter(role=Role.MUNICIPAL_STAFF, municipality_id=municipality_id, is_active=True)
+        .order_by("id")
+    )
 
 
 def notify(users: Iterable[Any], template: str, context_for: Callable[[Any], dict[str, Any]]) -> int:
@@ -63,7 +70,9 @@ def notify(users: Iterable[Any], template: str, context_for: Callable[[Any], dic
     people = {u.pk: u for u in users if u is not None and getattr(u, "is_active", False) and u.email}
     if not people:
         return 0
-    modes = dict(MatchingPreference.objects.filter(user_id__in=list(people)).values_list("user_id", "mail_mode"))
+    modes = dict(
+        MatchingPreference.objects.filter(user_id__in=list(people)).values_list("user_id", "mail_mode")
+    )
     pending = []
     for pk, user in sorted(people.items()):
         subject, body = render(template, {**context_for(user), "recipient": user})

@@ -43,8 +43,12 @@ def is_office(user: Any, municipality_id: int | None) -> bool:
     """Staff of this municipality, or a platform admin."""
     if is_admin(user):
         return True
-    return bool(active(user) and user.role == Role.MUNICIPAL_STAFF and municipality_id is not None
-                and user.municipality_id == municipality_id)
+    return bool(
+        active(user)
+        and user.role == Role.MUNICIPAL_STAFF
+        and municipality_id is not None
+        and user.municipality_id == municipality_id
+    )
 
 
 def member_organization_ids(user: Any) -> frozenset[int]:
@@ -65,10 +69,17 @@ def adviser_id_of(user: Any) -> int | None:
     if not hasattr(user, "_matching_adviser_id"):
         from monozukuri.matching.models import Adviser
 
-        user._matching_adviser_id = (Adviser.objects.filter(user_id=user.pk, active=True)
-                                     .values_list("pk", flat=True).first())
+        user._matching_adviser_id = (
+            Adviser.objects.filter(user_id=user.pk, active=True).values_list("pk", flat=True).first()
+        )
     value: int | None = user._matching_adviser_id
     return value
+
+
+def remember(user: Any, *, member_ids: frozenset[int], adviser_id: int | None) -> None:
+    """Tell the predicates what a batch job already read about a user (memberships, adviser profile)."""
+    user._matching_member_ids = member_ids
+    user._matching_adviser_id = adviser_id
 
 
 def is_partner(user: Any) -> bool:
@@ -155,14 +166,18 @@ def can_close_request(user: Any, request: PartnerRequest) -> bool:
 
 
 def can_renew_request(user: Any, request: PartnerRequest) -> bool:
-    return request.can_transition_to(RequestStatus.PUBLISHED) and request.status != RequestStatus.UNDER_REVIEW \
+    return (
+        request.can_transition_to(RequestStatus.PUBLISHED)
+        and request.status != RequestStatus.UNDER_REVIEW
         and _owner_or_office(user, request)
+    )
 
 
 def can_expire_request(user: Any, request: PartnerRequest) -> bool:
     """The daily job expires requests (actor None); the office may expire one early."""
     return request.can_transition_to(RequestStatus.EXPIRED) and (
-        user is None or is_office(user, request.municipality_id))
+        user is None or is_office(user, request.municipality_id)
+    )
 
 
 def can_view_candidates(user: Any, request: PartnerRequest) -> bool:
@@ -193,13 +208,16 @@ def can_view_attachments(user: Any, request: PartnerRequest) -> bool:
 
 
 def can_view_introduction(user: Any, intro: Introduction) -> bool:
-    return (is_office(user, intro.municipality_id) or is_requester_side(user, intro.request)
-            or is_candidate_side(user, intro))
+    return (
+        is_office(user, intro.municipality_id)
+        or is_requester_side(user, intro.request)
+        or is_candidate_side(user, intro)
+    )
 
 
 def sides_of(user: Any, intro: Introduction) -> set[str]:
     """The sides the user may act for on this introduction (the office may act for either)."""
-    sides = set()
+    sides: set[str] = set()
     if is_requester_side(user, intro.request):
         sides.add(Side.REQUESTER)
     if is_candidate_side(user, intro):
@@ -241,7 +259,7 @@ def can_see_candidate_contact(user: Any, intro: Introduction) -> bool:
 
 
 def can_create_adviser(user: Any) -> bool:
-    return is_staff(user) and getattr(user, "municipality_id", None) is not None or is_admin(user)
+    return (is_staff(user) and getattr(user, "municipality_id", None) is not None) or is_admin(user)
 
 
 def can_edit_adviser(user: Any, adviser: Any) -> bool:

@@ -65,8 +65,11 @@ class RequestCard:
         for key in ("deadline", "published_at", "expires_on", "created_at"):
             value = out[key]
             out[key] = value.isoformat() if value is not None else None
-        out["requester"] = ({"id": self.requester_id, "name": self.requester_label, "url": self.requester_url}
-                            if self.identity_visible else {"id": None, "name": self.requester_label, "url": None})
+        out["requester"] = (
+            {"id": self.requester_id, "name": self.requester_label, "url": self.requester_url}
+            if self.identity_visible
+            else {"id": None, "name": self.requester_label, "url": None}
+        )
         for key in ("requester_id", "requester_url", "requester_label", "url"):
             out.pop(key)
         return out
@@ -93,26 +96,49 @@ def consented_request_ids(user: Any, request_ids: Iterable[int]) -> set[int]:
     if adviser is not None:
         who |= Q(candidate_adviser_id=adviser)
     with scopes_disabled():
-        return set(Introduction.objects.filter(who, request_id__in=ids, requester_consented_at__isnull=False)
-                   .values_list("request_id", flat=True))
+        return set(
+            Introduction.objects.filter(
+                who, request_id__in=ids, requester_consented_at__isnull=False
+            ).values_list("request_id", flat=True)
+        )
 
 
-def present_request(request: PartnerRequest, user: Any, *, consented: bool | None = None,
-                    with_office_fields: bool | None = None) -> RequestCard:
+def present_request(
+    request: PartnerRequest,
+    user: Any,
+    *,
+    consented: bool | None = None,
+    with_office_fields: bool | None = None,
+) -> RequestCard:
     """The request as ``user`` may see it (see the module docstring)."""
     visible = permissions.can_see_requester(user, request, consented=consented)
-    office = permissions.is_office(user, request.municipality_id) if with_office_fields is None \
+    office = (
+        permissions.is_office(user, request.municipality_id)
+        if with_office_fields is None
         else with_office_fields
+    )
     org = request.requester
     links = list(request.capability_links.all())
     attachments = list(request.attachments.all()) if visible else []
     return RequestCard(
-        id=request.pk, kind=request.kind, kind_label=request.get_kind_display(), status=request.status,
-        status_label=request.get_status_display(), seeking=request.seeking,
-        seeking_label=request.get_seeking_display(), title=request.title, description=request.description,
-        what=request.what, material=request.material, quantity=request.quantity, tolerances=request.tolerances,
-        deadline=request.deadline, budget_band=request.budget_band, budget_label=request.get_budget_band_display(),
-        required_certifications=list(request.required_certifications or []), anonymous=request.anonymous,
+        id=request.pk,
+        kind=request.kind,
+        kind_label=request.get_kind_display(),
+        status=request.status,
+        status_label=request.get_status_display(),
+        seeking=request.seeking,
+        seeking_label=request.get_seeking_display(),
+        title=request.title,
+        description=request.description,
+        what=request.what,
+        material=request.material,
+        quantity=request.quantity,
+        tolerances=request.tolerances,
+        deadline=request.deadline,
+        budget_band=request.budget_band,
+        budget_label=request.get_budget_band_display(),
+        required_certifications=list(request.required_certifications or []),
+        anonymous=request.anonymous,
         identity_visible=visible,
         requester_label=org.name if visible else alias_of(request),
         requester_id=org.pk if visible else None,
@@ -123,10 +149,20 @@ def present_request(request: PartnerRequest, user: Any, *, consented: bool | Non
         office_name=request.municipality.name,
         capabilities=[link.capability.label for link in links],
         attachment_count=len(attachments) if visible else _attachment_count(request),
-        attachments=[{"id": a.pk, "name": a.original_name, "size": a.size,
-                      "url": reverse("matching:attachment-download", args=[request.pk, a.pk])} for a in attachments],
-        published_at=request.published_at, expires_on=request.expires_on, created_at=request.created_at,
-        return_reason=request.return_reason if (visible and (office or permissions.is_requester_side(user, request)))
+        attachments=[
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "size": a.size,
+                "url": reverse("matching:attachment-download", args=[request.pk, a.pk]),
+            }
+            for a in attachments
+        ],
+        published_at=request.published_at,
+        expires_on=request.expires_on,
+        created_at=request.created_at,
+        return_reason=request.return_reason
+        if (visible and (office or permissions.is_requester_side(user, request)))
         else "",
         measure_label=(request.measure.title if office and request.measure_id and request.measure else ""),
         url=request.get_absolute_url(),

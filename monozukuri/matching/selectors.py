@@ -47,9 +47,13 @@ def _pk(value: Any) -> int:
 
 
 def _with_parts(qs: QuerySet[PartnerRequest]) -> QuerySet[PartnerRequest]:
-    return qs.select_related("requester__municipality", "municipality", "measure", "created_by").prefetch_related(
-        Prefetch("capability_links", queryset=RequestCapability.objects.select_related("capability")
-                 .order_by("source", "id")),
+    return qs.select_related(
+        "requester__municipality", "municipality", "measure", "created_by"
+    ).prefetch_related(
+        Prefetch(
+            "capability_links",
+            queryset=RequestCapability.objects.select_related("capability").order_by("source", "id"),
+        ),
         "attachments",
     )
 
@@ -64,8 +68,9 @@ def office_municipality_ids(user: Any) -> list[int] | None:
     return []
 
 
-def request_list(*, user: Any, scope: str = "published", q: str = "", kind: str = "",
-                 status: str = "") -> list[PartnerRequest]:
+def request_list(
+    *, user: Any, scope: str = "published", q: str = "", kind: str = "", status: str = ""
+) -> list[PartnerRequest]:
     """Requests of one list: ``published`` (open to signed-in partners), ``mine`` (the user's
     organisations'), ``office`` (the user's municipality's, any stage). ``q`` searches the words of the
     request — and the requester's name only where the user may know it."""
@@ -88,8 +93,12 @@ def request_list(*, user: Any, scope: str = "published", q: str = "", kind: str 
         if status in RequestStatus.values and scope != "published":
             qs = qs.filter(status=status)
         for word in q.split()[:5]:
-            text = (Q(title__icontains=word) | Q(description__icontains=word) | Q(what__icontains=word)
-                    | Q(material__icontains=word))
+            text = (
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(what__icontains=word)
+                | Q(material__icontains=word)
+            )
             knows = Q(anonymous=False) | Q(requester_id__in=members)
             if offices is None:
                 knows = Q()
@@ -115,18 +124,25 @@ def request_board(*, user: Any) -> dict[str, list[PartnerRequest]]:
     if offices == []:
         raise Http404
     with scopes_disabled():
-        qs = PartnerRequest.objects.all() if offices is None else PartnerRequest.objects.filter(
-            municipality_id__in=offices)
-        rows = list(_with_parts(qs.annotate(introduction_count=Count("introductions")))
-                    .order_by("-updated_at", "-id")[:500])
+        qs = (
+            PartnerRequest.objects.all()
+            if offices is None
+            else PartnerRequest.objects.filter(municipality_id__in=offices)
+        )
+        rows = list(
+            _with_parts(qs.annotate(introduction_count=Count("introductions"))).order_by(
+                "-updated_at", "-id"
+            )[:500]
+        )
     board: dict[str, list[PartnerRequest]] = {status: [] for status in RequestStatus.values}
     for request in rows:
         board[request.status].append(request)
     return board
 
 
-def candidate_list(*, user: Any, request: PartnerRequest, limit: int = 20,
-                   weights: Mapping[str, int] | None = None) -> Ranking:
+def candidate_list(
+    *, user: Any, request: PartnerRequest, limit: int = 20, weights: Mapping[str, int] | None = None
+) -> Ranking:
     """The ranked candidates of a request (its requester's side and its office only; 404 otherwise)."""
     if not permissions.can_view_candidates(user, request):
         raise Http404
@@ -138,8 +154,12 @@ def offer_matches(*, user: Any, request: PartnerRequest, limit: int = 20) -> lis
     """For an offer: the published requests the offering firm could serve."""
     if not permissions.can_view_candidates(user, request) or request.kind != RequestKind.OFFER:
         raise Http404
-    return rank_for_offer(user=user, offer=request, weights=ranking_weights(municipality_id=request.municipality_id),
-                          limit=limit)
+    return rank_for_offer(
+        user=user,
+        offer=request,
+        weights=ranking_weights(municipality_id=request.municipality_id),
+        limit=limit,
+    )
 
 
 def ranking_weights(*, municipality_id: int | None) -> dict[str, int]:
@@ -147,7 +167,11 @@ def ranking_weights(*, municipality_id: int | None) -> dict[str, int]:
     if municipality_id is None:
         return weights_of(None)
     with scopes_disabled():
-        stored = RankingProfile.objects.filter(municipality_id=municipality_id).values_list("weights", flat=True).first()
+        stored = (
+            RankingProfile.objects.filter(municipality_id=municipality_id)
+            .values_list("weights", flat=True)
+            .first()
+        )
     return weights_of(stored)
 
 
@@ -155,8 +179,11 @@ def ranking_profile_get(*, user: Any, municipality_id: int) -> RankingProfile | 
     if not permissions.can_tune_weights(user, municipality_id):
         raise Http404
     with scopes_disabled():
-        return RankingProfile.objects.filter(municipality_id=municipality_id).prefetch_related(
-            "preview_requests").first()
+        return (
+            RankingProfile.objects.filter(municipality_id=municipality_id)
+            .prefetch_related("preview_requests")
+            .first()
+        )
 
 
 def preview_request_choices(*, user: Any, municipality_id: int) -> list[PartnerRequest]:
@@ -164,14 +191,20 @@ def preview_request_choices(*, user: Any, municipality_id: int) -> list[PartnerR
     if not permissions.can_tune_weights(user, municipality_id):
         raise Http404
     with scopes_disabled():
-        return list(PartnerRequest.objects.filter(municipality_id=municipality_id)
-                    .exclude(status=RequestStatus.DRAFT).order_by("-updated_at")[:100])
+        return list(
+            PartnerRequest.objects.filter(municipality_id=municipality_id)
+            .exclude(status=RequestStatus.DRAFT)
+            .order_by("-updated_at")[:100]
+        )
 
 
 def _introductions() -> QuerySet[Introduction]:
     return Introduction.objects.select_related(
-        "request__requester__municipality", "request__municipality", "candidate_org__municipality",
-        "candidate_adviser")
+        "request__requester__municipality",
+        "request__municipality",
+        "candidate_org__municipality",
+        "candidate_adviser",
+    )
 
 
 def introduction_list(*, user: Any) -> list[Introduction]:
@@ -207,8 +240,9 @@ def introduction_history(*, user: Any, intro: Introduction) -> list[Any]:
         return []
     from django.contrib.contenttypes.models import ContentType
 
-    events = history_for(intro.request).filter(target_type=ContentType.objects.get_for_model(Introduction),
-                                                target_id=str(intro.pk))
+    events = history_for(intro.request).filter(
+        target_type=ContentType.objects.get_for_model(Introduction), target_id=str(intro.pk)
+    )
     return list(events[:100])
 
 
@@ -230,9 +264,15 @@ def adviser_list(*, user: Any, q: str = "") -> list[Adviser]:
 
 
 def adviser_get(*, user: Any, pk: Any) -> Adviser:
-    adviser = (Adviser.objects.select_related("municipality", "office")
-               .prefetch_related("capabilities", "industries").filter(pk=_pk(pk)).first())
-    if adviser is None or not (permissions.is_partner(user) and (adviser.active or permissions.is_staff(user))):
+    adviser = (
+        Adviser.objects.select_related("municipality", "office")
+        .prefetch_related("capabilities", "industries")
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if adviser is None or not (
+        permissions.is_partner(user) and (adviser.active or permissions.is_staff(user))
+    ):
         raise Http404
     return adviser
 

@@ -12,8 +12,10 @@ from monozukuri.matching.ranking.scoring import Scored
 
 
 class RequestCreateSerializer(serializers.Serializer):
-    requester = serializers.CharField(required=False, help_text="organisation id or 13-digit 法人番号; "
-                                      "optional for a member of exactly one organisation")
+    requester = serializers.CharField(
+        required=False,
+        help_text="organisation id or 13-digit 法人番号; optional for a member of exactly one organisation",
+    )
     kind = serializers.ChoiceField(choices=RequestKind.choices)
     seeking = serializers.ChoiceField(choices=Seeking.choices, required=False, allow_blank=True)
     title = serializers.CharField(max_length=200)
@@ -23,11 +25,18 @@ class RequestCreateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     tolerances = serializers.CharField(max_length=200, required=False, allow_blank=True)
     deadline = serializers.DateField(required=False, allow_null=True)
-    budget_band = serializers.ChoiceField(choices=BudgetBand.choices, required=False, default=BudgetBand.UNDECIDED)
-    required_certifications = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
-                                                    max_length=10)
-    capabilities = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
-                                         max_length=30, help_text="capability ids of the taxonomy")
+    budget_band = serializers.ChoiceField(
+        choices=BudgetBand.choices, required=False, default=BudgetBand.UNDECIDED
+    )
+    required_certifications = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=10
+    )
+    capabilities = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=30,
+        help_text="capability ids of the taxonomy",
+    )
     anonymous = serializers.BooleanField(required=False, default=False)
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
@@ -40,12 +49,15 @@ class ReasonSerializer(serializers.Serializer):
 
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-    failed_items = serializers.ListField(child=serializers.ChoiceField(choices=ReviewItem.choices), required=False)
+    failed_items = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReviewItem.choices), required=False
+    )
 
 
 class PublishSerializer(serializers.Serializer):
-    checklist = serializers.ListField(child=serializers.ChoiceField(choices=ReviewItem.choices),
-                                      help_text="the review items checked")
+    checklist = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReviewItem.choices), help_text="the review items checked"
+    )
     measure = serializers.IntegerField(required=False, allow_null=True, help_text="plan measure id")
     expires_on = serializers.DateField(required=False, allow_null=True)
 
@@ -54,8 +66,11 @@ class ProposeSerializer(serializers.Serializer):
     organization = serializers.IntegerField(required=False, min_value=1)
     adviser = serializers.IntegerField(required=False, min_value=1)
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    consent = serializers.BooleanField(required=False, default=False,
-                                       help_text="the requester also consents now to be named to this candidate")
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="the requester also consents now to be named to this candidate",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("organization")) == bool(attrs.get("adviser")):
@@ -69,8 +84,9 @@ class InterestSerializer(serializers.Serializer):
 
 
 class ConsentSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=[(Side.REQUESTER, Side.REQUESTER.label),
-                                            (Side.CANDIDATE, Side.CANDIDATE.label)])
+    side = serializers.ChoiceField(
+        choices=[(Side.REQUESTER, Side.REQUESTER.label), (Side.CANDIDATE, Side.CANDIDATE.label)]
+    )
 
 
 class MeetingSerializer(serializers.Serializer):
@@ -98,14 +114,23 @@ class OutcomeSerializer(serializers.Serializer):
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
 
 
-def scored_json(scored: Scored, introductions: dict[tuple[str, int], tuple[int, str]] | None = None) -> dict[str, Any]:
+def scored_json(
+    scored: Scored, introductions: dict[tuple[str, int], tuple[int, str]] | None = None
+) -> dict[str, Any]:
     """One candidate as the API answers it: who, score, reasons and the breakdown by component."""
     c = scored.candidate
     intro = (introductions or {}).get(c.key)
     return {
-        "type": c.type, "id": c.id, "name": c.name, "kind": c.kind, "kind_label": c.kind_label,
-        "municipality": {"code": c.municipality_code, "name": c.municipality_name} if c.municipality_code else None,
-        "url": c.url, "summary": c.summary[:300],
+        "type": c.type,
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "kind_label": c.kind_label,
+        "municipality": {"code": c.municipality_code, "name": c.municipality_name}
+        if c.municipality_code
+        else None,
+        "url": c.url,
+        "summary": c.summary[:300],
         "score": round(scored.score, 4),
         "reasons": list(scored.reasons),
         "breakdown": {key: component.as_dict() for key, component in scored.breakdown.items()},
@@ -126,11 +151,20 @@ def ranking_json(ranking: Ranking) -> dict[str, Any]:
 
 def introduction_json(intro: Any, card: Any, *, candidate_name: str, contacts: bool) -> dict[str, Any]:
     return {
-        "id": intro.pk, "status": intro.status, "status_label": IntroductionStatus(intro.status).label,
-        "request": {"id": card.id, "title": card.title, "requester": card.requester_label,
-                    "requester_disclosed": card.identity_visible},
-        "candidate": {"type": "organization" if intro.candidate_org_id else "adviser",
-                      "id": intro.candidate_org_id or intro.candidate_adviser_id, "name": candidate_name},
+        "id": intro.pk,
+        "status": intro.status,
+        "status_label": IntroductionStatus(intro.status).label,
+        "request": {
+            "id": card.id,
+            "title": card.title,
+            "requester": card.requester_label,
+            "requester_disclosed": card.identity_visible,
+        },
+        "candidate": {
+            "type": "organization" if intro.candidate_org_id else "adviser",
+            "id": intro.candidate_org_id or intro.candidate_adviser_id,
+            "name": candidate_name,
+        },
         "requester_consented": intro.requester_consented_at is not None,
         "candidate_consented": intro.candidate_consented_at is not None,
         "consented_at": intro.consented_at.isoformat() if intro.consented_at else None,
@@ -142,6 +176,9 @@ def introduction_json(intro: Any, card: Any, *, candidate_name: str, contacts: b
         "declined_reason": intro.declined_reason or None,
         "outcome_note": intro.outcome_note or None,
         "contacts_disclosed": contacts,
-        "contact": ({"name": card.contact_name, "email": card.contact_email} if contacts and card.identity_visible
-                    else None),
+        "contact": (
+            {"name": card.contact_name, "email": card.contact_email}
+            if contacts and card.identity_visible
+            else None
+        ),
     }

@@ -8,7 +8,11 @@ from django_scopes import scopes_disabled
 from django_tasks import task
 
 from monozukuri.matching.notifications import matching_mail_send
-from monozukuri.matching.services.digests import notification_digest_send, request_digest_run, request_digest_send
+from monozukuri.matching.services.digests import (
+    notification_digest_send,
+    request_digest_run,
+    request_digest_send,
+)
 from monozukuri.matching.services.kpis import matching_kpis_sync
 from monozukuri.matching.services.requests import requests_expire_due, requests_remind_expiring
 
@@ -23,5 +27,10 @@ def matching_daily() -> dict[str, Any]:
         expired = requests_expire_due()
         notifications = notification_digest_send()
         run = request_digest_run()
-    return {"reminded": reminded, "expired": expired, "notification_digests": notifications,
-            "new_requests": run.requests, "recipients": run.recipients}
+    return {
+        "reminded": reminded,
+        "expired": expired,
+        "notification_digests": notifications,
+        "new_requests": run.requests,
+        "recipients": run.recipients,
+    }

@@ -321,7 +321,7 @@ def _trie_pattern(keys: Iterable[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         if "" in node:  # a key ends here: going on is optional (greedy, so longer keys win)
             return f"(?:{body})?"
-        return body if len(branches) == 1 else body
+        return body
 
     return emit(trie)
 

@@ -27,5 +27,7 @@ class SearchConfig(AppConfig):
     verbose_name = "search"
 
     def ready(self) -> None:
-        connection_created.connect(_prepare_sqlite_connection, dispatch_uid="monozukuri.search.sqlite_connection")
+        connection_created.connect(
+            _prepare_sqlite_connection, dispatch_uid="monozukuri.search.sqlite_connection"
+        )
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="monozukuri.search.after_migrate")

@@ -72,7 +72,7 @@ def facet_text_token(prefix: str, text: str) -> str:
 def facet_text_value(token: str, prefix: str) -> str:
     """The value of a ``facet_text_token`` (upper-cased when it is ASCII: iso 9001 → ISO 9001)."""
     try:
-        value = bytes.fromhex(token[len(prefix) + 1:]).decode("utf-8")
+        value = bytes.fromhex(token[len(prefix) + 1 :]).decode("utf-8")
     except ValueError:
         return token
     return value.upper() if value.isascii() else value
@@ -118,8 +118,13 @@ _PLAIN = str.maketrans(
     "かきくけこさしすせそたちつてとはひふへほはひふへほあいうえおつやゆよわうかけ",
 )
 _VOWEL_OF: dict[str, str] = {}
-for _row in ("あかさたなはまやらわがざだばぱぁゃゎ", "いきしちにひみりぎじぢびぴぃ", "うくすつぬふむゆるぐずづぶぷぅっゅゔ",
-             "えけせてねへめれげぜでべぺぇ", "おこそとのほもよろをごぞどぼぽぉょ"):
+for _row in (
+    "あかさたなはまやらわがざだばぱぁゃゎ",
+    "いきしちにひみりぎじぢびぴぃ",
+    "うくすつぬふむゆるぐずづぶぷぅっゅゔ",
+    "えけせてねへめれげぜでべぺぇ",
+    "おこそとのほもよろをごぞどぼぽぉょ",
+):
     for _kana in _row:
         _VOWEL_OF[_kana] = _row[0] if _row[0] != "ぁ" else "あ"
 _VOWEL_OF.update({k: v for k, v in zip("あいうえお", "あいうえお", strict=True)})

@@ -24,8 +24,8 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from django.utils import timezone
 
@@ -55,8 +55,8 @@ __all__ = [
 
 COUNT_CAP = 10_000
 RANK_LIMIT = 1_000
-FACET_EXACT = 500
-FACET_SAMPLE = 500
+FACET_EXACT = 300
+FACET_SAMPLE = 300
 SORTS = ("relevance", "distance", "name", "confirmed")
 # Radii (km) tried in turn for a distance-sorted broad query.
 _RADII = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200, 400, 800, 1500, 3000, 20000)
@@ -123,8 +123,9 @@ def _distance_order(rows: list[Row], center: Point) -> list[tuple[float, int, in
     return ordered
 
 
-def search(request: SearchRequest, *, vocabulary: Vocabulary | None = None,
-           backend: Backend | None = None) -> SearchOutcome:
+def search(
+    request: SearchRequest, *, vocabulary: Vocabulary | None = None, backend: Backend | None = None
+) -> SearchOutcome:
     """Run one search; never raises on the text (the parser accepts anything)."""
     be = backend or get_backend()
     clock = time.perf_counter
@@ -165,8 +166,15 @@ def search(request: SearchRequest, *, vocabulary: Vocabulary | None = None,
     return outcome
 
 
-def _page(be: Backend, outcome: SearchOutcome, request: SearchRequest, match: Match, where: Where,
-          sort: str, limit: int) -> None:
+def _page(
+    be: Backend,
+    outcome: SearchOutcome,
+    request: SearchRequest,
+    match: Match,
+    where: Where,
+    sort: str,
+    limit: int,
+) -> None:
     offset, count, capped = request.offset, outcome.count, outcome.count_capped
     if sort == "relevance":
         if match.has_text and not capped and count <= RANK_LIMIT:
@@ -199,7 +207,7 @@ def _page(be: Backend, outcome: SearchOutcome, request: SearchRequest, match: Ma
                     rows = be.rows(ring_match, ring_where, limit=10 * COUNT_CAP, points=True)
                     outcome.plan = f"distance-ring-{radius}km"
                     break
-        ordered = _distance_order(rows, center)[offset:offset + limit]
+        ordered = _distance_order(rows, center)[offset : offset + limit]
         outcome.object_ids = [object_id for _, _, object_id in ordered]
         outcome.distances = {object_id: d for d, _, object_id in ordered if d != math.inf}
 

@@ -56,12 +56,13 @@ class Centroid:
 def municipality_centroids() -> dict[str, Centroid]:
     """The approximate office location of every municipality in the data file, by 団体コード."""
     source = resources.files(__package__).joinpath("data", "municipality_centroids.csv")
-    with source.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["code"]: Centroid(row["code"], row["name"],
-                                  Point(float(row["latitude"]), float(row["longitude"])), row["place"])
-            for row in csv.DictReader(handle)
-        }
+    rows = csv.DictReader(source.read_text(encoding="utf-8").splitlines())
+    return {
+        row["code"]: Centroid(
+            row["code"], row["name"], Point(float(row["latitude"]), float(row["longitude"])), row["place"]
+        )
+        for row in rows
+    }
 
 
 def municipality_centroid(code: str | None) -> Point | None:
@@ -127,12 +128,17 @@ def bounding_box(center: Point, radius_km: float) -> tuple[float, float, float, 
     dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
     cos_lat = max(0.01, math.cos(math.radians(min(89.0, abs(center.latitude) + dlat))))
     dlon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
-    return (max(-90.0, center.latitude - dlat), min(90.0, center.latitude + dlat),
-            center.longitude - dlon, center.longitude + dlon)
+    return (
+        max(-90.0, center.latitude - dlat),
+        min(90.0, center.latitude + dlat),
+        center.longitude - dlon,
+        center.longitude + dlon,
+    )
 
 
-def _cells_in_box(level: int, dlat: float, dlon: float, box: tuple[float, float, float, float]
-                  ) -> Iterator[str]:
+def _cells_in_box(
+    level: int, dlat: float, dlon: float, box: tuple[float, float, float, float]
+) -> Iterator[str]:
     south, north, west, east = box
     first_row, last_row = math.floor((south + 90.0) / dlat), math.floor((north + 90.0) / dlat)
     first_col, last_col = math.floor((west + 180.0) / dlon), math.floor((east + 180.0) / dlon)

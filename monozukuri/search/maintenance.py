@@ -27,7 +27,13 @@ def index_consistency_ensure(*, using: str = "default") -> None:
     rows = seed_rows()
     if not VocabularyEntry.objects.using(using).exists():
         VocabularyEntry.objects.using(using).bulk_create(
-            [VocabularyEntry(kind=r.kind, term=r.term, target=r.target, note=r.note, term_key=normalize(r.term))
-             for r in rows])
+            [
+                VocabularyEntry(
+                    kind=r.kind, term=r.term, target=r.target, note=r.note, term_key=normalize(r.term)
+                )
+                for r in rows
+            ]
+        )
     SearchIndexState.objects.using(using).create(
-        pk=1, vocabulary=[[r.kind, r.term, r.target] for r in rows], vocabulary_version=1)
+        pk=1, vocabulary=[[r.kind, r.term, r.target] for r in rows], vocabulary_version=1
+    )

@@ -5,9 +5,9 @@
 * ``SearchIndexState`` — one row: the dictionary the current index was built with (queries must be
   analysed with the same one), its version, and the progress of a running rebuild.
 * ``SearchDocument`` — one row per indexed record (an organisation): facet tokens, sort keys and
-  coordinates; ``SearchTokens`` its analysed text (SQLite only). The full-text index over it is engine-specific and made by the
-  migrations: an FTS5 table ``search_fts`` on SQLite, a ``tsv tsvector`` column with a GIN index on
-  PostgreSQL (see backends/ and docs/decisions/0006-search-index-and-ranking.md).
+  coordinates; ``SearchTokens`` its analysed text (SQLite only). The full-text index over it is
+  engine-specific and made by the migrations: an FTS5 table ``search_fts`` on SQLite, a ``tsv tsvector``
+  column with a GIN index on PostgreSQL (see backends/ and docs/decisions/0006-search-index-and-ranking.md).
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ class VocabularyEntry(models.Model):
     term_key = models.CharField(max_length=200, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["kind", "term_key", "target", "id"]
@@ -44,8 +45,11 @@ class VocabularyEntry(models.Model):
         verbose_name_plural = _("検索辞書")
         constraints = [
             # A spelling has one canonical form: two active variant rows may not share a term.
-            models.UniqueConstraint(fields=["term_key"], condition=models.Q(kind="variant", active=True),
-                                    name="search_vocabulary_one_variant_per_term"),
+            models.UniqueConstraint(
+                fields=["term_key"],
+                condition=models.Q(kind="variant", active=True),
+                name="search_vocabulary_one_variant_per_term",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,7 +103,9 @@ class SearchDocument(models.Model):
     object_id = models.BigIntegerField(unique=True)
     rank = models.PositiveIntegerField(default=0)
     sort_name = models.CharField(max_length=300, default="")
-    confirmed_key = models.IntegerField(default=0)  # days since 2000-01-01 of the last confirmation, 0 = never
+    confirmed_key = models.IntegerField(
+        default=0
+    )  # days since 2000-01-01 of the last confirmation, 0 = never
     employees = models.PositiveIntegerField(null=True)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)

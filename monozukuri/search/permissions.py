@@ -11,8 +11,12 @@ _DICTIONARY_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.TMG_OFFICER, Role.MUNIC
 
 def can_edit_vocabulary(user: Any) -> bool:
     """Staff (municipal staff, TMG officers, platform admins) keep the search dictionary and reindex."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
-                and getattr(user, "role", None) in _DICTIONARY_ROLES)
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "role", None) in _DICTIONARY_ROLES
+    )
 
 
 def can_rebuild_index(user: Any) -> bool:

@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 
 from monozukuri.search.analysis import Vocabulary
 from monozukuri.search.backends import get_backend
-from monozukuri.search.documents import IndexDocument, facet_token, object_id_of
+from monozukuri.search.documents import facet_token, object_id_of
 from monozukuri.search.models import SearchIndexState, SearchPending
 from monozukuri.search.vocabulary import live_rows, vocabulary_for
 
@@ -63,7 +63,9 @@ class RebuildReport:
     seconds: float
     replayed: int = 0
     vocabulary_version: int = 0
-    phases: dict[str, float] = field(default_factory=dict)  # seconds: documents (read + analyse), write, finish…
+    phases: dict[str, float] = field(
+        default_factory=dict
+    )  # seconds: documents (read + analyse), write, finish…
 
 
 def source() -> IndexSource:
@@ -77,8 +79,13 @@ _worker: dict[str, Any] = {}
 
 def _worker_init(source_path: str, context: Any, version: int, rows: list[list[str]]) -> None:
     src = import_string(source_path)()
-    _worker.update(source=src, build=import_string(src.build_path), context=context,
-                   vocabulary=vocabulary_for(version, rows), backend=get_backend())
+    _worker.update(
+        source=src,
+        build=import_string(src.build_path),
+        context=context,
+        vocabulary=vocabulary_for(version, rows),
+        backend=get_backend(),
+    )
 
 
 def _worker_build(span: tuple[int, int, str | None, bool]) -> tuple[int, Any]:
@@ -94,8 +101,15 @@ def _worker_build(span: tuple[int, int, str | None, bool]) -> tuple[int, Any]:
     return len(docs), prepared
 
 
-def _documents(src: IndexSource, spans: list[tuple[int, int]], *, municipality: str | None, version: int,
-               rows: list[list[str]], jobs: int) -> Iterator[tuple[int, Any]]:
+def _documents(
+    src: IndexSource,
+    spans: list[tuple[int, int]],
+    *,
+    municipality: str | None,
+    version: int,
+    rows: list[list[str]],
+    jobs: int,
+) -> Iterator[tuple[int, Any]]:
     """(count, prepared rows) range by range, in order; with jobs > 1 read, analysed and prepared in
     worker processes, a few ranges ahead of the writer (this process), which only writes — on
     PostgreSQL the workers write too (prepared rows None), each in its own session."""
@@ -111,8 +125,12 @@ def _documents(src: IndexSource, spans: list[tuple[int, int]], *, municipality: 
     # Workers are forked without this process's database connection (they open their own).
     connections.close_all()
     source_path = f"{type(src).__module__}.{type(src).__qualname__}"
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
-                               initargs=(source_path, context, version, rows))
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+        initargs=(source_path, context, version, rows),
+    )
     pending: deque[Future[tuple[int, Any]]] = deque()
     write = get_backend().parallel_writes
     try:
@@ -134,8 +152,13 @@ def _state() -> SearchIndexState:
     return state
 
 
-def index_rebuild(*, municipality: str | None = None, jobs: int = 1, batch_size: int = BATCH_SIZE,
-                  progress: Progress | None = None) -> RebuildReport:
+def index_rebuild(
+    *,
+    municipality: str | None = None,
+    jobs: int = 1,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> RebuildReport:
     """Rebuild the whole index with the staff-edited dictionary, or (``municipality``) reindex that
     municipality's records in place with the index's current dictionary."""
     src = source()
@@ -151,22 +174,33 @@ def _full(src: IndexSource, *, jobs: int, batch_size: int, progress: Progress | 
     rows = live_rows()
     with transaction.atomic():
         state = SearchIndexState.objects.select_for_update().get_or_create(pk=1)[0]
-        if state.rebuild_started_at is not None and timezone.now() - state.rebuild_started_at < datetime.timedelta(
-                hours=6):
-            raise RuntimeError("search: a rebuild is already running (started "
-                               f"{state.rebuild_started_at:%Y-%m-%d %H:%M}); wait for it to finish")
+        if (
+            state.rebuild_started_at is not None
+            and timezone.now() - state.rebuild_started_at < datetime.timedelta(hours=6)
+        ):
+            raise RuntimeError(
+                "search: a rebuild is already running (started "
+                f"{state.rebuild_started_at:%Y-%m-%d %H:%M}); wait for it to finish"
+            )
         version = state.vocabulary_version + 1
         total = src.total(municipality=None)
         SearchPending.objects.all().delete()
-        SearchIndexState.objects.filter(pk=1).update(rebuild_started_at=started_at, rebuild_done=0,
-                                                    rebuild_total=total, rebuild_error="")
+        SearchIndexState.objects.filter(pk=1).update(
+            rebuild_started_at=started_at, rebuild_done=0, rebuild_total=total, rebuild_error=""
+        )
     done = 0
     phases = {"documents": 0.0, "write": 0.0, "finish": 0.0, "swap": 0.0, "replay": 0.0}
     clock = time.perf_counter
     try:
         backend.shadow_create()
-        batches = _documents(src, src.ranges(municipality=None, size=batch_size), municipality=None,
-                             version=version, rows=rows, jobs=jobs)
+        batches = _documents(
+            src,
+            src.ranges(municipality=None, size=batch_size),
+            municipality=None,
+            version=version,
+            rows=rows,
+            jobs=jobs,
+        )
         while True:
             mark = clock()
             batch = next(batches, None)
@@ -190,8 +224,13 @@ def _full(src: IndexSource, *, jobs: int, batch_size: int, progress: Progress | 
         with transaction.atomic():
             backend.shadow_swap()
             SearchIndexState.objects.filter(pk=1).update(
-                vocabulary=rows, vocabulary_version=version, built_at=timezone.now(), documents=done,
-                rebuild_started_at=None, rebuild_error="")
+                vocabulary=rows,
+                vocabulary_version=version,
+                built_at=timezone.now(),
+                documents=done,
+                rebuild_started_at=None,
+                rebuild_error="",
+            )
         phases["swap"] = clock() - mark
     except BaseException as exc:
         backend.shadow_drop()
@@ -208,20 +247,23 @@ def _replay(src: IndexSource, *, since: datetime.datetime) -> int:
     ordered = sorted(ids)
     for start in range(0, len(ordered), 1000):
         with transaction.atomic():
-            src.reindex(ordered[start:start + 1000])
+            src.reindex(ordered[start : start + 1000])
     SearchPending.objects.all().delete()
     return len(ordered)
 
 
-def _partial(src: IndexSource, municipality: str, *, batch_size: int, progress: Progress | None
-             ) -> RebuildReport:
+def _partial(
+    src: IndexSource, municipality: str, *, batch_size: int, progress: Progress | None
+) -> RebuildReport:
     from monozukuri.search.backends.base import Match, Where
 
     started = time.perf_counter()
     total = src.total(municipality=municipality)
     backend = get_backend()
-    indexed = {object_id_of(row[0]) for row in backend.rows(
-        Match(groups=((facet_token("m", municipality),),)), Where(), limit=10**9)}
+    indexed = {
+        object_id_of(row[0])
+        for row in backend.rows(Match(groups=((facet_token("m", municipality),),)), Where(), limit=10**9)
+    }
     build = import_string(src.build_path)
     context = src.context()
     vocabulary = vocabulary_of_index()
@@ -238,7 +280,7 @@ def _partial(src: IndexSource, municipality: str, *, batch_size: int, progress: 
     gone = sorted(indexed - seen)  # moved to another municipality, merged or deleted
     for start in range(0, len(gone), 1000):
         with transaction.atomic():
-            src.reindex(gone[start:start + 1000])
+            src.reindex(gone[start : start + 1000])
     return RebuildReport(done, time.perf_counter() - started, len(gone), _state().vocabulary_version)
 
 

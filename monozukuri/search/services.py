@@ -76,7 +76,9 @@ def _check_rows(rows: list[list[str]]) -> None:
     try:
         Vocabulary.from_rows(rows)
     except VocabularyError as exc:
-        raise ValidationError(_("辞書に矛盾があります: %(reason)s") % {"reason": exc}, code="vocabulary") from exc
+        raise ValidationError(
+            _("辞書に矛盾があります: %(reason)s") % {"reason": exc}, code="vocabulary"
+        ) from exc
 
 
 def _clean(kind: str, term: str, target: str, note: str) -> dict[str, Any]:
@@ -98,44 +100,73 @@ def _clean(kind: str, term: str, target: str, note: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def vocabulary_entry_create(*, actor: Any, kind: str, term: str, target: str, note: str = "") -> VocabularyEntry:
+def vocabulary_entry_create(
+    *, actor: Any, kind: str, term: str, target: str, note: str = ""
+) -> VocabularyEntry:
     """Add a dictionary row; it takes effect on the next reindex."""
     if not can_edit_vocabulary(actor):
         raise PermissionDenied
     values = _clean(kind, term, target, note)
     rows = live_rows()
     _check_rows([*rows, [values["kind"], values["term"], values["target"]]])
-    if values["kind"] == VocabularyKind.VARIANT and VocabularyEntry.objects.filter(
-            kind=VocabularyKind.VARIANT, active=True, term_key=values["term_key"]).exists():
+    if (
+        values["kind"] == VocabularyKind.VARIANT
+        and VocabularyEntry.objects.filter(
+            kind=VocabularyKind.VARIANT, active=True, term_key=values["term_key"]
+        ).exists()
+    ):
         raise ValidationError({"term": [_("この語の表記ゆれはすでに登録されています。")]})
     entry = VocabularyEntry.objects.create(**values, updated_by=actor if getattr(actor, "pk", None) else None)
-    audit.record(actor=actor, action="search.vocabulary_entry_create", target=entry,
-                 changes={k: [None, values[k]] for k in ("kind", "term", "target", "note")})
+    audit.record(
+        actor=actor,
+        action="search.vocabulary_entry_create",
+        target=entry,
+        changes={k: [None, values[k]] for k in ("kind", "term", "target", "note")},
+    )
     return entry
 
 
 @transaction.atomic
-def vocabulary_entry_update(*, actor: Any, entry: VocabularyEntry, kind: str, term: str, target: str,
-                            note: str = "", active: bool = True) -> VocabularyEntry:
+def vocabulary_entry_update(
+    *,
+    actor: Any,
+    entry: VocabularyEntry,
+    kind: str,
+    term: str,
+    target: str,
+    note: str = "",
+    active: bool = True,
+) -> VocabularyEntry:
     """Change a dictionary row; it takes effect on the next reindex."""
     if not can_edit_vocabulary(actor):
         raise PermissionDenied
     entry = VocabularyEntry.objects.select_for_update().get(pk=entry.pk)
     values = _clean(kind, term, target, note)
     before = audit.snapshot(entry, ["kind", "term", "target", "note", "active"])
-    rows = [[e.kind, e.term, e.target] for e in VocabularyEntry.objects.filter(active=True).exclude(pk=entry.pk)]
+    rows = [
+        [e.kind, e.term, e.target] for e in VocabularyEntry.objects.filter(active=True).exclude(pk=entry.pk)
+    ]
     if active:
         rows.append([values["kind"], values["term"], values["target"]])
     _check_rows(rows)
-    if active and values["kind"] == VocabularyKind.VARIANT and VocabularyEntry.objects.filter(
-            kind=VocabularyKind.VARIANT, active=True, term_key=values["term_key"]).exclude(pk=entry.pk).exists():
+    if (
+        active
+        and values["kind"] == VocabularyKind.VARIANT
+        and VocabularyEntry.objects.filter(
+            kind=VocabularyKind.VARIANT, active=True, term_key=values["term_key"]
+        )
+        .exclude(pk=entry.pk)
+        .exists()
+    ):
         raise ValidationError({"term": [_("この語の表記ゆれはすでに登録されています。")]})
     for name, value in values.items():
         setattr(entry, name, value)
     entry.active = active
     entry.updated_by = actor if getattr(actor, "pk", None) else None
     entry.save()
-    changes = audit.changes_between(before, audit.snapshot(entry, ["kind", "term", "target", "note", "active"]))
+    changes = audit.changes_between(
+        before, audit.snapshot(entry, ["kind", "term", "target", "note", "active"])
+    )
     audit.record(actor=actor, action="search.vocabulary_entry_update", target=entry, changes=changes)
     return entry
 
@@ -150,6 +181,10 @@ def vocabulary_entry_deactivate(*, actor: Any, entry: VocabularyEntry) -> Vocabu
         entry.active = False
         entry.updated_by = actor if getattr(actor, "pk", None) else None
         entry.save(update_fields=["active", "updated_by", "updated_at"])
-        audit.record(actor=actor, action="search.vocabulary_entry_deactivate", target=entry,
-                     changes={"active": [True, False]})
+        audit.record(
+            actor=actor,
+            action="search.vocabulary_entry_deactivate",
+            target=entry,
+            changes={"active": [True, False]},
+        )
     return entry

@@ -32,9 +32,7 @@ _LATIN_EXTENDED = re.compile("[\u00c0-\u024f]")
 @lru_cache(maxsize=8192)
 def _fold(chars: str) -> str:
     text = unicodedata.normalize("NFKC", chars).lower()
-    text = "".join(
-        unicodedata.normalize("NFD", ch)[0] if "\u00c0" <= ch <= "\u024f" else ch for ch in text
-    )
+    text = "".join(unicodedata.normalize("NFD", ch)[0] if "\u00c0" <= ch <= "\u024f" else ch for ch in text)
     return text.translate(_KANA_FOLD)
 
 
@@ -78,7 +76,9 @@ def _run_pattern(run: str, spellings: dict[str, tuple[str, ...]]) -> str:
         start = run.find(target)
         while start != -1:
             for term in terms:
-                alternatives.append(re.escape(run[:start]) + re.escape(term) + re.escape(run[start + len(target):]))
+                alternatives.append(
+                    re.escape(run[:start]) + re.escape(term) + re.escape(run[start + len(target) :])
+                )
             start = run.find(target, start + 1)
     return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
@@ -122,8 +122,9 @@ def highlight(text: str, parsed: ParsedQuery, vocabulary: Vocabulary) -> SafeStr
     return _render(text, parsed, vocabulary, width=None)
 
 
-def snippet(texts: Sequence[str], parsed: ParsedQuery, vocabulary: Vocabulary, *, width: int = 110
-            ) -> SafeString:
+def snippet(
+    texts: Sequence[str], parsed: ParsedQuery, vocabulary: Vocabulary, *, width: int = 110
+) -> SafeString:
     """A window of about ``width`` characters of the first text with a match, matches marked; the start
     of the first non-empty text when nothing matches (the record matched by name or capability)."""
     pattern = _compiled(_clause_texts(parsed), vocabulary)

@@ -32,20 +32,37 @@ from monozukuri.search.permissions import can_edit_vocabulary, can_rebuild_index
 from monozukuri.search.vocabulary import live_rows
 
 FACET_LABELS = {
-    "municipality": gettext_lazy("自治体"), "kind": gettext_lazy("種別"), "jsic": gettext_lazy("業種（中分類）"),
-    "capability": gettext_lazy("技術・製品分野"), "material": gettext_lazy("材料"),
-    "certification": gettext_lazy("認証"), "employees": gettext_lazy("従業員数"),
+    "municipality": gettext_lazy("自治体"),
+    "kind": gettext_lazy("種別"),
+    "jsic": gettext_lazy("業種（中分類）"),
+    "capability": gettext_lazy("技術・製品分野"),
+    "material": gettext_lazy("材料"),
+    "certification": gettext_lazy("認証"),
+    "employees": gettext_lazy("従業員数"),
     "sme_class": gettext_lazy("企業規模"),
 }
-SORT_LABELS = {"relevance": gettext_lazy("関連度順"), "name": gettext_lazy("名前順（五十音）"),
-               "confirmed": gettext_lazy("確認日の新しい順"), "distance": gettext_lazy("近い順")}
+SORT_LABELS = {
+    "relevance": gettext_lazy("関連度順"),
+    "name": gettext_lazy("名前順（五十音）"),
+    "confirmed": gettext_lazy("確認日の新しい順"),
+    "distance": gettext_lazy("近い順"),
+}
 
 
-def _query_string(params: QueryDict, *, drop: tuple[str, str] | None = None, add: tuple[str, str] | None = None,
-                  page: int | None = None) -> str:
+def _query_string(
+    params: QueryDict,
+    *,
+    drop: tuple[str, str] | None = None,
+    add: tuple[str, str] | None = None,
+    page: int | None = None,
+) -> str:
     """The search's query string with one filter value removed or added, back to page 1 (or ``page``)."""
-    items = [(k, v) for k in params for v in params.getlist(k)
-             if k in SEARCH_KEYS and v != "" and k != "page" and (k, v) != ("sort", "relevance")]
+    items = [
+        (k, v)
+        for k in params
+        for v in params.getlist(k)
+        if k in SEARCH_KEYS and v != "" and k != "page" and (k, v) != ("sort", "relevance")
+    ]
     if drop is not None:
         items = [(k, v) for k, v in items if (k, v) != drop]
     if add is not None and add not in items:
@@ -73,25 +90,56 @@ def organization_search_page(request: HttpRequest) -> HttpResponse:
     result = organization_search(user=request.user, params=params)
     points = get_backend().points([hit.organization.pk for hit in result.hits]) if result.hits else {}
     markers = [
-        {"id": hit.organization.pk, "name": hit.organization.name, "url": hit.organization.get_absolute_url(),
-         "lat": points[hit.organization.pk][0], "lon": points[hit.organization.pk][1]}
-        for hit in result.hits if points.get(hit.organization.pk, (None, None))[0] is not None
+        {
+            "id": hit.organization.pk,
+            "name": hit.organization.name,
+            "url": hit.organization.get_absolute_url(),
+            "lat": points[hit.organization.pk][0],
+            "lon": points[hit.organization.pk][1],
+        }
+        for hit in result.hits
+        if points.get(hit.organization.pk, (None, None))[0] is not None
     ]
-    chips = [{"facet": facet, "label": FACET_LABELS.get(facet, facet), "value": value,
-              "text": _chip_text(result, facet, value), "remove": _query_string(raw, drop=(facet, value))}
-             for facet, value in params.selected]
-    facets = [{"key": key, "label": FACET_LABELS[key],
-               "values": [{"value": v, "add": _query_string(raw, add=(key, v.value))} for v in result.facets[key]]}
-              for key in FACETS if key in result.facets]
+    chips = [
+        {
+            "facet": facet,
+            "label": FACET_LABELS.get(facet, facet),
+            "value": value,
+            "text": _chip_text(result, facet, value),
+            "remove": _query_string(raw, drop=(facet, value)),
+        }
+        for facet, value in params.selected
+    ]
+    facets = [
+        {
+            "key": key,
+            "label": FACET_LABELS[key],
+            "values": [
+                {"value": v, "add": _query_string(raw, add=(key, v.value))} for v in result.facets[key]
+            ],
+        }
+        for key in FACETS
+        if key in result.facets
+    ]
     context: dict[str, Any] = {
-        "result": result, "params": params, "errors": errors, "chips": chips, "facets": facets,
-        "markers": markers, "tile_url": getattr(settings, "SEARCH_MAP_TILE_URL", ""),
+        "result": result,
+        "params": params,
+        "errors": errors,
+        "chips": chips,
+        "facets": facets,
+        "markers": markers,
+        "tile_url": getattr(settings, "SEARCH_MAP_TILE_URL", ""),
         "tile_attribution": getattr(settings, "SEARCH_MAP_TILE_ATTRIBUTION", ""),
-        "sorts": list(SORT_LABELS.items()), "query": raw, "first_number": (params.page - 1) * params.page_size + 1,
+        "sorts": list(SORT_LABELS.items()),
+        "query": raw,
+        "first_number": (params.page - 1) * params.page_size + 1,
         "previous_page": _query_string(raw, page=params.page - 1) if params.page > 1 else None,
         "next_page": _query_string(raw, page=params.page + 1) if params.page < result.pages else None,
-        "municipality_choices": _municipality_choices(), "kind_choices": _kind_choices(),
-        "selected": {facet: [v for f, v in params.selected if f == facet] for facet in ("municipality", "kind")},
+        "municipality_choices": _municipality_choices(),
+        "kind_choices": _kind_choices(),
+        "selected": {
+            facet: [v for f, v in params.selected if f == facet] for facet in ("municipality", "kind")
+        },
         "hidden": [(f, v) for f, v in params.selected if f not in ("municipality", "kind")]
         + [(k, raw[k]) for k in ("near", "near_org") if raw.get(k)],
     }
@@ -124,7 +172,7 @@ def _kind_choices() -> list[tuple[str, str]]:
 
 
 def organization_search_json_view(request: HttpRequest) -> JsonResponse:
-    """The API's shape ({count, results, facets}), for the map and for integrating GET /api/v1/organizations/."""
+    """The API's shape ({count, results, facets}): for the map, and for wiring GET /api/v1/organizations/."""
     try:
         data = organization_search_json(user=request.user, params=request.GET)
     except ValidationError as exc:
@@ -151,8 +199,11 @@ def vocabulary_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("「%(entry)s」を追加しました。検索に反映するには索引を作り直してください。")
-                             % {"entry": entry})
+            messages.success(
+                request,
+                _("「%(entry)s」を追加しました。検索に反映するには索引を作り直してください。")
+                % {"entry": entry},
+            )
             return redirect("search:vocabulary-list")
     entries = VocabularyEntry.objects.select_related("updated_by")
     kind = request.GET.get("kind", "")
@@ -166,28 +217,48 @@ def vocabulary_list(request: HttpRequest) -> HttpResponse:
     state = SearchIndexState.objects.filter(pk=1).first()
     indexed = sorted(tuple(r) for r in (state.vocabulary if state else []))
     live = sorted(tuple(r) for r in live_rows())
-    return render(request, "search/vocabulary_list.html", {
-        "form": form, "entries": entries.order_by("kind", "term_key", "id")[:2000], "state": state,
-        "stale": indexed != live, "kind": kind, "q": text, "kinds": VocabularyKind.choices,
-        "can_rebuild": can_rebuild_index(request.user),
-    })
+    return render(
+        request,
+        "search/vocabulary_list.html",
+        {
+            "form": form,
+            "entries": entries.order_by("kind", "term_key", "id")[:2000],
+            "state": state,
+            "stale": indexed != live,
+            "kind": kind,
+            "q": text,
+            "kinds": VocabularyKind.choices,
+            "can_rebuild": can_rebuild_index(request.user),
+        },
+    )
 
 
 @login_required
 def vocabulary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     entry = get_object_or_404(VocabularyEntry, pk=pk)
-    form = VocabularyEntryForm(request.POST or None, initial={
-        "kind": entry.kind, "term": entry.term, "target": entry.target, "note": entry.note, "active": entry.active},
-        with_active=True)
+    form = VocabularyEntryForm(
+        request.POST or None,
+        initial={
+            "kind": entry.kind,
+            "term": entry.term,
+            "target": entry.target,
+            "note": entry.note,
+            "active": entry.active,
+        },
+        with_active=True,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.vocabulary_entry_update(actor=request.user, entry=entry, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("「%(entry)s」を更新しました。検索に反映するには索引を作り直してください。")
-                             % {"entry": entry})
+            messages.success(
+                request,
+                _("「%(entry)s」を更新しました。検索に反映するには索引を作り直してください。")
+                % {"entry": entry},
+            )
             return redirect("search:vocabulary-list")
     return render(request, "search/vocabulary_form.html", {"form": form, "entry": entry})
 

@@ -58,6 +58,9 @@ def live_rows() -> list[list[str]]:
     """The active rows of the staff-edited dictionary, as stored in the index state on rebuild."""
     from monozukuri.search.models import VocabularyEntry
 
-    return [[kind, term, target] for kind, term, target in
-            VocabularyEntry.objects.filter(active=True).order_by("kind", "term_key", "target", "id")
-            .values_list("kind", "term", "target")]
+    return [
+        [kind, term, target]
+        for kind, term, target in VocabularyEntry.objects.filter(active=True)
+        .order_by("kind", "term_key", "target", "id")
+        .values_list("kind", "term", "target")
+    ]

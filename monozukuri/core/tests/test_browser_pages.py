@@ -123,7 +123,8 @@ def test_not_found_page_uses_the_site_layout(page, live_server, db):
     assert response is not None
     assert response.status == 404
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("link", name="ホームへ戻る")).to_have_attribute("href", "/en/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_role("link", name="Back to home")).to_have_attribute("href", "/en/")
     _check(page)
 
 

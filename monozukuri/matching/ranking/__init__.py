@@ -11,5 +11,13 @@ from monozukuri.matching.ranking.rank import (
     rank_for_offer,
 )
 
-__all__ = ["Ranking", "RequestSpec", "analyse", "default_seeking", "load_taxonomy", "load_vocabulary", "rank",
-           "rank_for_offer"]
+__all__ = [
+    "Ranking",
+    "RequestSpec",
+    "analyse",
+    "default_seeking",
+    "load_taxonomy",
+    "load_vocabulary",
+    "rank",
+    "rank_for_offer",
+]

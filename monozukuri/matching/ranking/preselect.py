@@ -47,9 +47,16 @@ def near_municipality_codes(code: str | None, km: float = NEAR_KM) -> list[str]:
     return [c.code for c in centroids.values() if haversine_km(origin.point, c.point) <= km]
 
 
-def preselect_organizations(*, need_ids: Sequence[int], broader_ids: Sequence[int], kinds: Sequence[str],
-                            origin_code: str | None, exclude_ids: Iterable[int] = (),
-                            limit: int = MAX_PRESELECTED, vocabulary: Any = None) -> list[int]:
+def preselect_organizations(
+    *,
+    need_ids: Sequence[int],
+    broader_ids: Sequence[int],
+    kinds: Sequence[str],
+    origin_code: str | None,
+    exclude_ids: Iterable[int] = (),
+    limit: int = MAX_PRESELECTED,
+    vocabulary: Any = None,
+) -> list[int]:
     """Organisation ids to score, best tiers first (see the module docstring)."""
     if not need_ids or not kinds:
         return []
@@ -62,47 +69,66 @@ def preselect_organizations(*, need_ids: Sequence[int], broader_ids: Sequence[in
     return found[:limit]
 
 
-def _engine_tiers(need_ids: Sequence[int], broader_ids: Sequence[int], kinds: Sequence[str],
-                  origin_code: str | None, excluded: set[int], limit: int, vocabulary: Any) -> list[int]:
+def _engine_tiers(
+    need_ids: Sequence[int],
+    broader_ids: Sequence[int],
+    kinds: Sequence[str],
+    origin_code: str | None,
+    excluded: set[int],
+    limit: int,
+    vocabulary: Any,
+) -> list[int]:
     from monozukuri.search.documents import facet_token
 
     p = _prefixes()
     base = [tuple(facet_token(p["kind"], k) for k in kinds), (facet_token(p["status"], "active"),)]
     any_need = tuple(facet_token(p["capability"], i) for i in need_ids)
     best_first = _best_first(vocabulary)
-    out: dict[int, None] = {}
 
-    def tier(groups: list[tuple[str, ...]], size: int) -> None:
-        if len(out) >= limit:
-            return
-        for object_id in best_first(tuple(groups), size + len(excluded)):
-            if object_id not in excluded:
-                out.setdefault(int(object_id))
+    def tier(groups: list[tuple[str, ...]], size: int) -> list[int]:
+        return [int(i) for i in best_first(tuple(groups), size + len(excluded)) if i not in excluded]
 
-    if len(need_ids) > 1:
-        tier([*base, *((t,) for t in any_need)], TIER_ALL)
-    near = near_municipality_codes(origin_code)
-    if near:
-        tier([*base, any_need, tuple(facet_token(p["municipality"], c) for c in near)], TIER_NEAR)
-    tier([*base, any_need], TIER_ANY)
-    if len(out) < FEW and broader_ids:
-        tier([*base, tuple(facet_token(p["capability"], i) for i in broader_ids)], TIER_BROADER)
-    return list(out)
+    # Any needed capability first: when that finds them all, the narrower tiers add nothing.
+    anywhere = tier([*base, any_need], TIER_ANY)
+    found: list[int] = []
+    if len(anywhere) >= TIER_ANY:
+        if len(need_ids) > 1:
+            found += tier([*base, *((t,) for t in any_need)], TIER_ALL)
+        near = near_municipality_codes(origin_code)
+        if near:
+            found += tier([*base, any_need, tuple(facet_token(p["municipality"], c) for c in near)], TIER_NEAR)
+    found += anywhere
+    if len(set(found)) < FEW and broader_ids:
+        found += tier([*base, tuple(facet_token(p["capability"], i) for i in broader_ids)], TIER_BROADER)
+    return list(dict.fromkeys(found))[:limit]
 
 
 def _best_first(vocabulary: Any) -> Any:
     """``(groups, limit) → object ids`` best-first by the index's static rank.
 
-    The index backend answers this directly (``ordered(order="rank")``: FTS5 walks its row ids backwards,
-    PostgreSQL its key index, stopping at the limit); the search service would also count every match
-    first, which a preselection does not need. The service stays the fallback if the backend moves.
+    On SQLite the index backend answers this directly (``ordered(order="rank")``: FTS5 walks its row ids
+    backwards and stops at the limit, however many rows match), so no count is needed. On PostgreSQL the
+    best plan depends on how many rows match — walk the rank index for a broad group, read the GIN
+    bitmap for a narrow one — which the search engine decides from its capped count; so there the
+    engine's own search (count, then page) runs.
     """
+    from monozukuri.search.engine import SearchRequest
+    from monozukuri.search.engine import search as engine_search
+
+    def searched(groups: tuple[tuple[str, ...], ...], size: int) -> list[int]:
+        outcome = engine_search(
+            SearchRequest(groups=groups, sort="relevance", limit=size, facets=False), vocabulary=vocabulary
+        )
+        return list(outcome.object_ids)
+
     try:
         from monozukuri.search.backends import get_backend
         from monozukuri.search.backends.base import Match, Where
         from monozukuri.search.documents import object_id_of
 
         backend = get_backend()
+        if backend.vendor != "sqlite":
+            return searched
 
         def ordered(groups: tuple[tuple[str, ...], ...], size: int) -> list[int]:
             keys = backend.ordered(Match(groups=groups), Where(), order="rank", offset=0, limit=size, scan=True)
@@ -110,27 +136,21 @@ def _best_first(vocabulary: Any) -> Any:
 
         return ordered
     except (ImportError, AttributeError):
-        from monozukuri.search.engine import SearchRequest
-        from monozukuri.search.engine import search as engine_search
-
-        def searched(groups: tuple[tuple[str, ...], ...], size: int) -> list[int]:
-            outcome = engine_search(SearchRequest(groups=groups, sort="relevance", limit=size, facets=False),
-                                    vocabulary=vocabulary)
-            return list(outcome.object_ids)
-
         return searched
 
 
-def _directory_fallback(need_ids: Sequence[int], kinds: Sequence[str], excluded: set[int],
-                        limit: int) -> list[int]:
+def _directory_fallback(
+    need_ids: Sequence[int], kinds: Sequence[str], excluded: set[int], limit: int
+) -> list[int]:
     from monozukuri.directory.selectors import organization_list
 
     out: dict[int, None] = {}
     per = max(10, limit // max(1, len(need_ids) * len(kinds)))
     for need_id in need_ids:
         for kind in kinds:
-            qs: Any = organization_list(user=None, filters={"capability": str(need_id), "kind": kind,
-                                                            "status": "active"})
+            qs: Any = organization_list(
+                user=None, filters={"capability": str(need_id), "kind": kind, "status": "active"}
+            )
             for org_id in qs.order_by("-last_confirmed_on", "id").values_list("id", flat=True)[:per]:
                 if org_id not in excluded:
                     out.setdefault(int(org_id))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -54,8 +54,14 @@ def _url_template(name: str) -> str:
     return url[:-2] if url.endswith("/0/") else ""
 
 
-def organization_candidates(ids: Sequence[int], *, viewer: Any, taxonomy: Taxonomy,
-                            vocabulary: Vocabulary | None, names: dict[str, tuple[int, str]]) -> list[Candidate]:
+def organization_candidates(
+    ids: Sequence[int],
+    *,
+    viewer: Any,
+    taxonomy: Taxonomy,
+    vocabulary: Vocabulary | None,
+    names: dict[str, tuple[int, str]],
+) -> list[Candidate]:
     """Live, active organisations among ``ids`` (in that order), cut to what ``viewer`` may read."""
     from monozukuri.directory.indexing import organization_sources
     from monozukuri.directory.models import OrganizationKind
@@ -71,8 +77,9 @@ def organization_candidates(ids: Sequence[int], *, viewer: Any, taxonomy: Taxono
         if source is None or source.status != "active":
             continue
         municipality_id, municipality_name = names.get(source.municipality_code or "", (None, ""))
-        groups = viewer.visible_groups(SimpleNamespace(pk=source.id, municipality_id=municipality_id,
-                                                       visibility=source.visibility or {}))
+        groups = viewer.visible_groups(
+            SimpleNamespace(pk=source.id, municipality_id=municipality_id, visibility=source.visibility or {})
+        )
         point, exact = None, False
         if "address" in groups and source.latitude is not None and source.longitude is not None:
             point, exact = Point(source.latitude, source.longitude), True
@@ -82,25 +89,50 @@ def organization_candidates(ids: Sequence[int], *, viewer: Any, taxonomy: Taxono
         certifications = None
         if "certifications" in groups:
             today = datetime.date.today()
-            certifications = tuple(name for name, expires in source.certifications
-                                   if name.strip() and (expires is None or expires >= today))
-        out.append(Candidate(
-            type=ORGANIZATION, id=source.id, name=source.name, kind=source.kind,
-            kind_label=str(kinds.get(source.kind, source.kind)), municipality_code=source.municipality_code,
-            municipality_name=municipality_name, capability_ids=held, certifications=certifications,
-            employees=source.employees if "size" in groups else None, point=point, point_exact=exact,
-            last_confirmed_on=source.last_confirmed_on,
-            text_parts=(source.name, source.summary, source.products, source.industry_name,
-                        *(taxonomy.label(c) for c in held)),
-            url=f"{url}{source.id}/" if url else "", summary=source.summary,
-            products=source.products,
-            industry_codes=frozenset({source.industry_code} if source.industry_code else ()),
-        ))
+            certifications = tuple(
+                name
+                for name, expires in source.certifications
+                if name.strip() and (expires is None or expires >= today)
+            )
+        out.append(
+            Candidate(
+                type=ORGANIZATION,
+                id=source.id,
+                name=source.name,
+                kind=source.kind,
+                kind_label=str(kinds.get(source.kind, source.kind)),
+                municipality_code=source.municipality_code,
+                municipality_name=municipality_name,
+                capability_ids=held,
+                certifications=certifications,
+                employees=source.employees if "size" in groups else None,
+                point=point,
+                point_exact=exact,
+                last_confirmed_on=source.last_confirmed_on,
+                text_parts=(
+                    source.name,
+                    source.summary,
+                    source.products,
+                    source.industry_name,
+                    *(taxonomy.label(c) for c in held),
+                ),
+                url=f"{url}{source.id}/" if url else "",
+                summary=source.summary,
+                products=source.products,
+                industry_codes=frozenset({source.industry_code} if source.industry_code else ()),
+            )
+        )
     return out
 
 
-def adviser_candidates(*, need_ids: Iterable[int], taxonomy: Taxonomy, vocabulary: Vocabulary | None,
-                       names: dict[str, tuple[int, str]], limit: int = MAX_ADVISERS) -> list[Candidate]:
+def adviser_candidates(
+    *,
+    need_ids: Iterable[int],
+    taxonomy: Taxonomy,
+    vocabulary: Vocabulary | None,
+    names: dict[str, tuple[int, str]],
+    limit: int = MAX_ADVISERS,
+) -> list[Candidate]:
     """Active advisers with room for a mentee whose expertise touches the needs (any, without needs)."""
     from django.urls import reverse
 
@@ -108,35 +140,58 @@ def adviser_candidates(*, need_ids: Iterable[int], taxonomy: Taxonomy, vocabular
     for need in need_ids:
         wanted |= taxonomy.descendants(need) | set(taxonomy.ancestors(need))
     codes = {pk: code for code, (pk, _name) in names.items()}
-    qs = (Adviser.objects.filter(active=True).exclude(availability=Availability.UNAVAILABLE)
-          .prefetch_related("capabilities", "industries"))
+    qs = (
+        Adviser.objects.filter(active=True)
+        .exclude(availability=Availability.UNAVAILABLE)
+        .prefetch_related("capabilities", "industries")
+    )
     if wanted:
         qs = qs.filter(capabilities__in=wanted).distinct()
     advisers = list(qs.order_by("-last_confirmed_on", "id")[:limit])
     with scopes_disabled():  # mentees in progress: consented, meeting held, agreed
-        busy = dict(Introduction.objects.filter(
-            candidate_adviser_id__in=[a.pk for a in advisers], status__in=ACTIVE_INTRODUCTION_STATUSES[1:],
-        ).values("candidate_adviser_id").annotate(n=Count("id")).values_list("candidate_adviser_id", "n"))
+        busy = dict(
+            Introduction.objects.filter(
+                candidate_adviser_id__in=[a.pk for a in advisers],
+                status__in=ACTIVE_INTRODUCTION_STATUSES[1:],
+            )
+            .values("candidate_adviser_id")
+            .annotate(n=Count("id"))
+            .values_list("candidate_adviser_id", "n")
+        )
     out = []
     for adviser in advisers:
         held = frozenset(c.pk for c in adviser.capabilities.all())
         code = codes.get(adviser.municipality_id) if adviser.municipality_id else None
-        out.append(Candidate(
-            type=ADVISER, id=adviser.pk, name=adviser.name, kind="adviser", kind_label=_("アドバイザー"),
-            municipality_code=code, municipality_name=names.get(code or "", (None, ""))[1],
-            capability_ids=held, certifications=(), employees=None, point=municipality_centroid(code),
-            last_confirmed_on=adviser.last_confirmed_on or adviser.updated_at.date(),
-            text_parts=(adviser.headline, adviser.bio, *(taxonomy.label(c) for c in held)),
-            url=reverse("matching:adviser-detail", args=[adviser.pk]), summary=adviser.headline,
-            industry_codes=frozenset(i.code for i in adviser.industries.all()), headline=adviser.headline,
-            availability=adviser.availability, slots_left=max(0, adviser.max_mentees - busy.get(adviser.pk, 0)),
-            years_experience=adviser.years_experience,
-        ))
+        out.append(
+            Candidate(
+                type=ADVISER,
+                id=adviser.pk,
+                name=adviser.name,
+                kind="adviser",
+                kind_label=_("アドバイザー"),
+                municipality_code=code,
+                municipality_name=names.get(code or "", (None, ""))[1],
+                capability_ids=held,
+                certifications=(),
+                employees=None,
+                point=municipality_centroid(code),
+                last_confirmed_on=adviser.last_confirmed_on or adviser.updated_at.date(),
+                text_parts=(adviser.headline, adviser.bio, *(taxonomy.label(c) for c in held)),
+                url=reverse("matching:adviser-detail", args=[adviser.pk]),
+                summary=adviser.headline,
+                industry_codes=frozenset(i.code for i in adviser.industries.all()),
+                headline=adviser.headline,
+                availability=adviser.availability,
+                slots_left=max(0, adviser.max_mentees - busy.get(adviser.pk, 0)),
+                years_experience=adviser.years_experience,
+            )
+        )
     return out
 
 
-def add_history(candidates: Sequence[Candidate], *, kind: str, need_ids: Iterable[int],
-                taxonomy: Taxonomy) -> None:
+def add_history(
+    candidates: Sequence[Candidate], *, kind: str, need_ids: Iterable[int], taxonomy: Taxonomy
+) -> None:
     """Past contracts of each candidate (similar: same kind of request sharing a capability family) and
     whether an organisation advertises spare capacity in a published offer that meets the needs."""
     org_ids = [c.id for c in candidates if c.type == ORGANIZATION]
@@ -152,12 +207,15 @@ def add_history(candidates: Sequence[Candidate], *, kind: str, need_ids: Iterabl
             rows += list(contracted.filter(candidate_adviser_id__in=adviser_ids).values_list(*fields))
         request_caps: dict[int, set[int]] = {}
         for request_id, cap_id in RequestCapability.objects.filter(
-                request_id__in={r[3] for r in rows}).values_list("request_id", "capability_id"):
+            request_id__in={r[3] for r in rows}
+        ).values_list("request_id", "capability_id"):
             request_caps.setdefault(request_id, set()).add(cap_id)
         offers: dict[int, set[int]] = {}
         for requester_id, cap_id in RequestCapability.objects.filter(
-                request__kind=RequestKind.OFFER, request__status=RequestStatus.PUBLISHED,
-                request__requester_id__in=org_ids).values_list("request__requester_id", "capability_id"):
+            request__kind=RequestKind.OFFER,
+            request__status=RequestStatus.PUBLISHED,
+            request__requester_id__in=org_ids,
+        ).values_list("request__requester_id", "capability_id"):
             offers.setdefault(requester_id, set()).add(cap_id)
     by_key = {c.key: c for c in candidates}
     for org_id, adviser_id, request_kind, request_id in rows:
@@ -190,13 +248,17 @@ def existing_introductions(request_id: int | None) -> dict[tuple[str, int], tupl
         return {}
     with scopes_disabled():
         rows = Introduction.objects.filter(request_id=request_id).values_list(
-            "pk", "candidate_org_id", "candidate_adviser_id", "status")
-        return {((ORGANIZATION, org) if org is not None else (ADVISER, adv)): (pk, status)
-                for pk, org, adv, status in rows}
+            "pk", "candidate_org_id", "candidate_adviser_id", "status"
+        )
+        return {
+            ((ORGANIZATION, org) if org is not None else (ADVISER, adv)): (pk, status)
+            for pk, org, adv, status in rows
+        }
 
 
-def published_requests_touching(need_ids: Iterable[int], *, exclude_requester: int | None,
-                                taxonomy: Taxonomy, limit: int = 200) -> list[PartnerRequest]:
+def published_requests_touching(
+    need_ids: Iterable[int], *, exclude_requester: int | None, taxonomy: Taxonomy, limit: int = 200
+) -> list[PartnerRequest]:
     """Published requests (not offers) whose needs meet these capabilities — an offer's candidates."""
     wanted: set[int] = set()
     for need in need_ids:
@@ -207,6 +269,8 @@ def published_requests_touching(need_ids: Iterable[int], *, exclude_requester: i
             qs = qs.exclude(requester_id=exclude_requester)
         if wanted:
             qs = qs.filter(capability_links__capability_id__in=wanted).distinct()
-        return list(qs.select_related("municipality", "requester__municipality")
-                    .prefetch_related("capability_links").order_by("-published_at", "-id")[:limit])
-
+        return list(
+            qs.select_related("municipality", "requester__municipality")
+            .prefetch_related("capability_links")
+            .order_by("-published_at", "-id")[:limit]
+        )

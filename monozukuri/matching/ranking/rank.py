@@ -71,13 +71,25 @@ class RequestSpec:
         if capability_ids is None:
             from monozukuri.matching.models import CapabilitySource
 
-            capability_ids = [link.capability_id for link in request.capability_links.all()
-                              if link.source == CapabilitySource.CHOSEN]
-        return cls(kind=request.kind, seeking=request.seeking, title=request.title,
-                   description=request.description, what=request.what, material=request.material,
-                   quantity=request.quantity, required_certifications=tuple(request.required_certifications or ()),
-                   capability_ids=tuple(capability_ids), requester_id=request.requester_id,
-                   municipality_id=request.municipality_id, request_id=request.pk)
+            capability_ids = [
+                link.capability_id
+                for link in request.capability_links.all()
+                if link.source == CapabilitySource.CHOSEN
+            ]
+        return cls(
+            kind=request.kind,
+            seeking=request.seeking,
+            title=request.title,
+            description=request.description,
+            what=request.what,
+            material=request.material,
+            quantity=request.quantity,
+            required_certifications=tuple(request.required_certifications or ()),
+            capability_ids=tuple(capability_ids),
+            requester_id=request.requester_id,
+            municipality_id=request.municipality_id,
+            request_id=request.pk,
+        )
 
 
 @dataclass
@@ -115,8 +127,21 @@ class _Same:
 
 @functools.lru_cache(maxsize=4)
 def _taxonomy(rows: tuple[tuple[Any, ...], ...], vocabulary: _Same) -> Taxonomy:
-    return Taxonomy.build([SimpleNamespace(pk=r[0], kind=r[1], label=r[2], label_en=r[3], synonyms=r[4],
-                                           designations=r[5], parent_id=r[6]) for r in rows], vocabulary.value)
+    return Taxonomy.build(
+        [
+            SimpleNamespace(
+                pk=r[0],
+                kind=r[1],
+                label=r[2],
+                label_en=r[3],
+                synonyms=r[4],
+                designations=r[5],
+                parent_id=r[6],
+            )
+            for r in rows
+        ],
+        vocabulary.value,
+    )
 
 
 def load_taxonomy(vocabulary: Vocabulary | None) -> Taxonomy:
@@ -124,9 +149,12 @@ def load_taxonomy(vocabulary: Vocabulary | None) -> Taxonomy:
     give new content, hence a new build: the memo is keyed by the rows themselves, never stale)."""
     from monozukuri.directory.selectors import capability_list
 
-    rows = tuple((pk, kind, label, label_en, tuple(synonyms or ()), tuple(designations or ()), parent_id)
-                 for pk, kind, label, label_en, synonyms, designations, parent_id in capability_list()
-                 .values_list("id", "kind", "label", "label_en", "synonyms", "designations", "parent_id"))
+    rows = tuple(
+        (pk, kind, label, label_en, tuple(synonyms or ()), tuple(designations or ()), parent_id)
+        for pk, kind, label, label_en, synonyms, designations, parent_id in capability_list().values_list(
+            "id", "kind", "label", "label_en", "synonyms", "designations", "parent_id"
+        )
+    )
     return _taxonomy(rows, _Same(vocabulary))
 
 
@@ -148,8 +176,11 @@ def _requester(requester_id: int | None) -> tuple[Point | None, str | None, str 
     if not sources:
         return None, None, None
     source = sources[0]
-    point = (Point(source.latitude, source.longitude) if source.latitude is not None
-             and source.longitude is not None else municipality_centroid(source.municipality_code))
+    point = (
+        Point(source.latitude, source.longitude)
+        if source.latitude is not None and source.longitude is not None
+        else municipality_centroid(source.municipality_code)
+    )
     return point, source.municipality_code, source.industry_code
 
 
@@ -161,23 +192,45 @@ def analyse(spec: RequestSpec, *, taxonomy: Taxonomy, vocabulary: Vocabulary | N
     # A node and its own ancestor both named: keep the narrower one (5軸加工 over マシニング加工).
     ids = [i for i in ids if not any(i in taxonomy.ancestors(other) for other in ids if other != i)]
     mentions = {i: m for i, m in detected if m}
-    terms = text.request_terms([spec.title, spec.what, spec.material], taxonomy=taxonomy,
-                               detected=[i for i, _m in detected], vocabulary=vocabulary)
+    terms = text.request_terms(
+        [spec.title, spec.what, spec.material],
+        taxonomy=taxonomy,
+        detected=[i for i, _m in detected],
+        vocabulary=vocabulary,
+    )
     origin, origin_code, industry = _requester(spec.requester_id)
-    kind_noun = str(KIND_NOUNS.get(spec.kind, ""))
+    kind_noun = str(KIND_NOUNS.get(RequestKind(spec.kind), "")) if spec.kind in RequestKind.values else ""
     need = Need(
-        kind=spec.kind, process_ids=tuple(i for i in ids if not taxonomy.is_material(i)),
-        material_ids=tuple(i for i in ids if taxonomy.is_material(i)), mentions=mentions, terms=terms,
-        quantity=spec.quantity, required_certifications=spec.required_certifications, origin=origin,
-        origin_code=origin_code, kind_noun=kind_noun, requester_industry=industry,
+        kind=spec.kind,
+        process_ids=tuple(i for i in ids if not taxonomy.is_material(i)),
+        material_ids=tuple(i for i in ids if taxonomy.is_material(i)),
+        mentions=mentions,
+        terms=terms,
+        quantity=spec.quantity,
+        required_certifications=spec.required_certifications,
+        origin=origin,
+        origin_code=origin_code,
+        kind_noun=kind_noun,
+        requester_industry=industry,
     )
     seeking = spec.seeking or default_seeking(spec.kind, None)
-    return Analysis(need=need, detected=detected, kinds=TARGET_KINDS.get(seeking, TARGET_KINDS[Seeking.ANY]),
-                    include_advisers=seeking == Seeking.ADVISER)
+    return Analysis(
+        need=need,
+        detected=detected,
+        kinds=TARGET_KINDS.get(seeking, TARGET_KINDS[Seeking.ANY]),
+        include_advisers=seeking == Seeking.ADVISER,
+    )
 
 
-def rank(*, user: Any, spec: RequestSpec, weights: Mapping[str, int] | None = None,
-         limit: int = DEFAULT_LIMIT, viewer: Any = None, today: datetime.date | None = None) -> Ranking:
+def rank(
+    *,
+    user: Any,
+    spec: RequestSpec,
+    weights: Mapping[str, int] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    viewer: Any = None,
+    today: datetime.date | None = None,
+) -> Ranking:
     """The ranked candidates of one request, best first, each with reasons and a score breakdown."""
     from monozukuri.directory.visibility import Viewer
 
@@ -195,49 +248,76 @@ def rank(*, user: Any, spec: RequestSpec, weights: Mapping[str, int] | None = No
     needs = [*need.process_ids, *need.material_ids]
     broader = sorted({a for i in needs for a in taxonomy.ancestors(i)[:2]} - set(needs))
     excluded = {spec.requester_id} if spec.requester_id is not None else set()
-    ids = preselect.preselect_organizations(need_ids=needs, broader_ids=broader, kinds=analysis.kinds,
-                                            origin_code=need.origin_code, exclude_ids=excluded,
-                                            vocabulary=vocabulary)
+    ids = preselect.preselect_organizations(
+        need_ids=needs,
+        broader_ids=broader,
+        kinds=analysis.kinds,
+        origin_code=need.origin_code,
+        exclude_ids=excluded,
+        vocabulary=vocabulary,
+    )
     timings["preselect"] = clock() - mark
     mark = clock()
     engine = None
     if need.terms and analysis.kinds:
-        engine = text.engine_text_search(terms=need.terms, kinds=analysis.kinds, user=user, vocabulary=vocabulary)
+        engine = text.engine_text_search(
+            terms=need.terms, kinds=analysis.kinds, user=user, vocabulary=vocabulary
+        )
         for org_id in text.engine_hit_ids(engine):
             if org_id not in excluded and org_id not in ids:
                 ids.append(org_id)
-    ids = ids[:preselect.MAX_PRESELECTED + text.ENGINE_PAGE]
+    ids = ids[: preselect.MAX_PRESELECTED + text.ENGINE_PAGE]
     timings["text_search"] = clock() - mark
 
     mark = clock()
     viewer = viewer or Viewer.of(user)
     names = profiles.municipality_names()
-    candidates: list[Candidate] = profiles.organization_candidates(ids, viewer=viewer, taxonomy=taxonomy,
-                                                                   vocabulary=vocabulary, names=names)
+    candidates: list[Candidate] = profiles.organization_candidates(
+        ids, viewer=viewer, taxonomy=taxonomy, vocabulary=vocabulary, names=names
+    )
     if analysis.include_advisers:
-        candidates += profiles.adviser_candidates(need_ids=needs, taxonomy=taxonomy, vocabulary=vocabulary,
-                                                  names=names)
+        candidates += profiles.adviser_candidates(
+            need_ids=needs, taxonomy=taxonomy, vocabulary=vocabulary, names=names
+        )
     profiles.add_history(candidates, kind=spec.kind, need_ids=needs, taxonomy=taxonomy)
     timings["load"] = clock() - mark
 
     mark = clock()
     matches = text.text_matches(terms=need.terms, candidates=candidates, engine=engine, vocabulary=vocabulary)
     day = today or timezone.localdate()
-    scored = [score(need, c, taxonomy=taxonomy, weights=applied, text=matches.get(c.key), today=day,
-                    explain=False) for c in candidates]
-    best = sorted((s for s in scored if s.relevant),
-                  key=lambda s: (-s.score, s.candidate.type != ORGANIZATION, s.candidate.id))
-    shown = best[:max(1, min(limit, MAX_LIMIT))]
-    results = [score(need, s.candidate, taxonomy=taxonomy, weights=applied, text=matches.get(s.candidate.key),
-                     today=day) for s in shown]
+    scored = [
+        score(need, c, taxonomy=taxonomy, weights=applied, text=matches.get(c.key), today=day, explain=False)
+        for c in candidates
+    ]
+    best = sorted(
+        (s for s in scored if s.relevant),
+        key=lambda s: (-s.score, s.candidate.type != ORGANIZATION, s.candidate.id),
+    )
+    shown = best[: max(1, min(limit, MAX_LIMIT))]
+    results = [
+        score(
+            need,
+            s.candidate,
+            taxonomy=taxonomy,
+            weights=applied,
+            text=matches.get(s.candidate.key),
+            today=day,
+        )
+        for s in shown
+    ]
     text.add_snippets(results, vocabulary)
     timings["score"] = clock() - mark
     timings["total"] = clock() - started
-    return Ranking(results=results, need=need, weights=applied,
-                   detected=analysis.detected, text_source="engine" if engine is not None else (
-                       "local" if need.terms else "none"),
-                   preselected=len(candidates), introductions=profiles.existing_introductions(spec.request_id),
-                   timings=timings)
+    return Ranking(
+        results=results,
+        need=need,
+        weights=applied,
+        detected=analysis.detected,
+        text_source="engine" if engine is not None else ("local" if need.terms else "none"),
+        preselected=len(candidates),
+        introductions=profiles.existing_introductions(spec.request_id),
+        timings=timings,
+    )
 
 
 @dataclass
@@ -246,8 +326,14 @@ class OfferMatch:
     scored: Scored
 
 
-def rank_for_offer(*, user: Any, offer: Any, weights: Mapping[str, int] | None = None,
-                   limit: int = DEFAULT_LIMIT, today: datetime.date | None = None) -> list[OfferMatch]:
+def rank_for_offer(
+    *,
+    user: Any,
+    offer: Any,
+    weights: Mapping[str, int] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    today: datetime.date | None = None,
+) -> list[OfferMatch]:
     """For an offer (spare capacity, a technology): the published requests the offering firm could serve,
     scored as if the firm were a candidate of each."""
     from monozukuri.directory.visibility import Viewer
@@ -258,25 +344,28 @@ def rank_for_offer(*, user: Any, offer: Any, weights: Mapping[str, int] | None =
     offer_need = analyse(offer_spec, taxonomy=taxonomy, vocabulary=vocabulary).need
     needs = [*offer_need.process_ids, *offer_need.material_ids]
     names = profiles.municipality_names()
-    firm = profiles.organization_candidates([offer.requester_id], viewer=Viewer.of(user), taxonomy=taxonomy,
-                                            vocabulary=vocabulary, names=names)
+    firm = profiles.organization_candidates(
+        [offer.requester_id], viewer=Viewer.of(user), taxonomy=taxonomy, vocabulary=vocabulary, names=names
+    )
     if not firm:
         return []
     applied = weights_of(weights)
     day = today or timezone.localdate()
     out = []
-    for request in profiles.published_requests_touching(needs, exclude_requester=offer.requester_id,
-                                                        taxonomy=taxonomy):
+    for request in profiles.published_requests_touching(
+        needs, exclude_requester=offer.requester_id, taxonomy=taxonomy
+    ):
         analysis = analyse(RequestSpec.of(request), taxonomy=taxonomy, vocabulary=vocabulary)
         if firm[0].kind not in analysis.kinds:
             continue
         candidate = firm[0]
         profiles.add_history([candidate], kind=request.kind, need_ids=needs, taxonomy=taxonomy)
-        match = text.text_matches(terms=analysis.need.terms, candidates=[candidate], engine=None,
-                                  vocabulary=vocabulary).get(candidate.key)
+        match = text.text_matches(
+            terms=analysis.need.terms, candidates=[candidate], engine=None, vocabulary=vocabulary
+        ).get(candidate.key)
         result = score(analysis.need, candidate, taxonomy=taxonomy, weights=applied, text=match, today=day)
         candidate.similar_contracts = candidate.other_contracts = 0
         if result.relevant:
             out.append(OfferMatch(request, result))
     out.sort(key=lambda m: (-m.scored.score, -m.request.pk))
-    return out[:max(1, min(limit, MAX_LIMIT))]
+    return out[: max(1, min(limit, MAX_LIMIT))]

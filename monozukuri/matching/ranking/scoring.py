@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop as N_  # noqa: N812 - the gettext convention
 
 from monozukuri.matching.ranking.taxonomy import BROADER, RELATED, Coverage, Taxonomy, fold_document
 from monozukuri.matching.ranking.weights import LABELS
@@ -31,7 +31,16 @@ DISTANCE_HALF_KM = 10.0  # the distance at which the distance component is worth
 NEAR_REASON_KM = 15.0
 MAX_REASONS = 6
 # Reasons read best in this order: what they can do, what they have done, then where and how big they are.
-REASON_ORDER = ("capability", "material", "outcomes", "certification", "distance", "capacity", "text", "freshness")
+REASON_ORDER = (
+    "capability",
+    "material",
+    "outcomes",
+    "certification",
+    "distance",
+    "capacity",
+    "text",
+    "freshness",
+)
 
 
 @dataclass(frozen=True)
@@ -106,8 +115,13 @@ class Component:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "value": round(self.value, 4), "weight": round(self.weight, 4),
-                "points": round(self.points, 4), "note": self.note}
+        return {
+            "label": self.label,
+            "value": round(self.value, 4),
+            "weight": round(self.weight, 4),
+            "points": round(self.points, 4),
+            "note": self.note,
+        }
 
 
 @dataclass
@@ -163,8 +177,9 @@ def render(text: Text | None) -> str:
     return _(message) % params if params else _(message)
 
 
-def _coverage_component(need_ids: tuple[int, ...], candidate: Candidate, taxonomy: Taxonomy,
-                        mentions: Mapping[int, str]) -> tuple[float, list[Text]]:
+def _coverage_component(
+    need_ids: tuple[int, ...], candidate: Candidate, taxonomy: Taxonomy, mentions: Mapping[int, str]
+) -> tuple[float, list[Text]]:
     if not need_ids:
         return 0.0, []
     covers: list[Coverage] = []
@@ -178,8 +193,13 @@ def _coverage_component(need_ids: tuple[int, ...], candidate: Candidate, taxonom
         held = taxonomy.label(cover.held_id)
         mention = mentions.get(cover.need_id, "")
         if cover.relation == BROADER:
-            reasons.append(_t(N_("%(held)sに対応（%(need)sは未登録）"), held=held,
-                              need=mention or taxonomy.label(cover.need_id)))
+            reasons.append(
+                _t(
+                    N_("%(held)sに対応（%(need)sは未登録）"),
+                    held=held,
+                    need=mention or taxonomy.label(cover.need_id),
+                )
+            )
         elif cover.relation == RELATED:
             reasons.append(_t(N_("関連する技術: %(held)s"), held=held))
         elif mention:
@@ -214,7 +234,9 @@ def _capacity_component(need: Need, candidate: Candidate) -> Part:
         if candidate.availability == "unavailable" or candidate.slots_left == 0:
             return 0.0, [], _t(N_("受入余力なし"))
         value = 1.0 if candidate.availability == "available" else 0.5
-        reasons = [_t(N_("受入余力あり（あと %(n)s 名）"), n=candidate.slots_left)] if candidate.slots_left else []
+        reasons = (
+            [_t(N_("受入余力あり（あと %(n)s 名）"), n=candidate.slots_left)] if candidate.slots_left else []
+        )
         return value, reasons, None
     reasons = [_t(N_("空き能力のオファーを公開中"))] if candidate.open_offer else []
     if candidate.employees is None:
@@ -272,8 +294,16 @@ def _outcomes_component(need: Need, candidate: Candidate) -> Part:
     return value, [], None
 
 
-def score(need: Need, candidate: Candidate, *, taxonomy: Taxonomy, weights: Mapping[str, int],
-          text: TextMatch | None, today: datetime.date, explain: bool = True) -> Scored:
+def score(
+    need: Need,
+    candidate: Candidate,
+    *,
+    taxonomy: Taxonomy,
+    weights: Mapping[str, int],
+    text: TextMatch | None,
+    today: datetime.date,
+    explain: bool = True,
+) -> Scored:
     """One candidate's score (0..1) and breakdown; with ``explain``, its reasons (most important first)
     and the components' notes in the active language."""
     keys = applicable(need)
@@ -302,11 +332,19 @@ def score(need: Need, candidate: Candidate, *, taxonomy: Taxonomy, weights: Mapp
 
     total_weight = sum(weights.get(k, 0) for k in parts) or 1
     if not explain:  # the scoring pass: the score and whether the candidate meets the request at all
-        total = sum(max(0.0, min(1.0, part[0])) * weights.get(k, 0) for k, part in parts.items()) / total_weight
+        total = (
+            sum(max(0.0, min(1.0, part[0])) * weights.get(k, 0) for k, part in parts.items()) / total_weight
+        )
         gates = [k for k in ("capability", "material", "text") if k in parts]
         relevant = not gates or any(parts[k][0] > 0 for k in gates)
-        return Scored(candidate=candidate, score=round(total, 6), reasons=[], breakdown={}, relevant=relevant,
-                      text_terms=match.terms)
+        return Scored(
+            candidate=candidate,
+            score=round(total, 6),
+            reasons=[],
+            breakdown={},
+            relevant=relevant,
+            text_terms=match.terms,
+        )
     breakdown: dict[str, Component] = {}
     ranked_reasons: list[tuple[int, int, Text]] = []
     for key, (value, reasons, note) in parts.items():
@@ -318,9 +356,14 @@ def score(need: Need, candidate: Candidate, *, taxonomy: Taxonomy, weights: Mapp
             ranked_reasons += [(REASON_ORDER.index(key), i, r) for i, r in enumerate(reasons)]
     total = sum(c.points for c in breakdown.values())
     ranked_reasons.sort(key=lambda r: (r[0], r[1]))
-    return Scored(candidate=candidate, score=round(total, 6),
-                  reasons=[render(r) for *_k, r in ranked_reasons[:MAX_REASONS]],
-                  breakdown=breakdown, relevant=_is_relevant(keys, breakdown), text_terms=match.terms)
+    return Scored(
+        candidate=candidate,
+        score=round(total, 6),
+        reasons=[render(r) for *_k, r in ranked_reasons[:MAX_REASONS]],
+        breakdown=breakdown,
+        relevant=_is_relevant(keys, breakdown),
+        text_terms=match.terms,
+    )
 
 
 def _is_relevant(keys: set[str], breakdown: Mapping[str, Component]) -> bool:

@@ -128,7 +128,7 @@ class Taxonomy:
             return Coverage(need_id, min(narrower), NARROWER, COVERAGE[NARROWER])
         for step, ancestor in enumerate(self.ancestors(need_id)):
             if ancestor in held:
-                return Coverage(need_id, ancestor, BROADER, COVERAGE[BROADER] * BROADER_STEP_DISCOUNT ** step)
+                return Coverage(need_id, ancestor, BROADER, COVERAGE[BROADER] * BROADER_STEP_DISCOUNT**step)
         parent = self.nodes[need_id].parent_id if need_id in self.nodes else None
         if parent is not None:
             siblings = (set(self.children.get(parent, ())) - {need_id}) & held
@@ -197,7 +197,7 @@ def spellings(term: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
         for surface, target in vocabulary.variants.items():
             if target and target in canonical:
                 forms.add(canonical.replace(target, surface))
-    out = set()
+    out: set[str] = set()
     for form in forms:
         out.update((form, form.translate(_TO_HIRAGANA), form.translate(_TO_KATAKANA)))
     return tuple(sorted(w for w in out if w))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from monozukuri.matching.ranking.scoring import Candidate, TextMatch
 from monozukuri.matching.ranking.taxonomy import Taxonomy, fold, spellings
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 MAX_TERMS = 6
 MAX_SNIPPETS = 5
+TEXT_CAP = 200  # a term with more matches than this is "broad": counted, not ranked
+BROAD = 10_000  # the count a broad term's weight is computed from
 MAX_ENGINE_TERMS = 3
 ENGINE_PAGE = 40
 PRESENT, RANK_SHARE = 0.6, 0.4
@@ -41,10 +44,38 @@ _SPLIT = re.compile(
     rf"|(?<=[^{_HIRAGANA}])(?:について|による|ための|として|したい|します|ください|できる|から|まで|より|など|する|して|です|ます"
     rf"|の|を|に|へ|で|と|は|が|や|も)(?=[^{_HIRAGANA}]|$)"
 )
-STOP_WORDS = frozenset(normalize(w) for w in (
-    "依頼", "募集", "希望", "相談", "お願い", "対応", "可能", "検討", "程度", "以下", "以上", "予定", "お願いします",
-    "個", "件", "本", "台", "枚", "式", "社", "当社", "弊社", "こと", "もの", "ため", "よう", "新規",
-))
+STOP_WORDS = frozenset(
+    normalize(w)
+    for w in (
+        "依頼",
+        "募集",
+        "希望",
+        "相談",
+        "お願い",
+        "対応",
+        "可能",
+        "検討",
+        "程度",
+        "以下",
+        "以上",
+        "予定",
+        "お願いします",
+        "個",
+        "件",
+        "本",
+        "台",
+        "枚",
+        "式",
+        "社",
+        "当社",
+        "弊社",
+        "こと",
+        "もの",
+        "ため",
+        "よう",
+        "新規",
+    )
+)
 
 
 @dataclass
@@ -55,21 +86,25 @@ class EngineText:
     hits: dict[str, dict[int, float | None]] = field(default_factory=dict)
     snippets: dict[int, str] = field(default_factory=dict)
 
-    def organization_ids(self) -> list[int]:
+    def organization_ids(self, per_term: int = 40) -> list[int]:
+        """The best hits of each term (the text's contribution to the candidates)."""
         seen: dict[int, None] = {}
         for found in self.hits.values():
-            for org_id in found:
+            best = sorted(found, key=lambda i: -(found[i] or 0.0))[:per_term]
+            for org_id in best:
                 seen.setdefault(org_id)
         return list(seen)
 
 
-def request_terms(texts: Sequence[str], *, taxonomy: Taxonomy, detected: Iterable[int],
-                  vocabulary: Vocabulary | None) -> tuple[str, ...]:
+def request_terms(
+    texts: Sequence[str], *, taxonomy: Taxonomy, detected: Iterable[int], vocabulary: Vocabulary | None
+) -> tuple[str, ...]:
     """The words of a request to look for in candidates' text: what is left of its title, object and
     material once the capability words are taken out (筐体 of アルミ筐体), then the capabilities' labels."""
     detected_ids = list(detected)
-    keys = sorted({key for key, node_id, _ascii in taxonomy.surfaces if node_id in detected_ids},
-                  key=len, reverse=True)
+    keys = sorted(
+        {key for key, node_id, _ascii in taxonomy.surfaces if node_id in detected_ids}, key=len, reverse=True
+    )
     residual: dict[str, None] = {}
     for text in texts:
         for chunk in _SPLIT.split(unicodedata.normalize("NFKC", text or "")):
@@ -86,8 +121,9 @@ def request_terms(texts: Sequence[str], *, taxonomy: Taxonomy, detected: Iterabl
     labels = [taxonomy.label(node_id) for node_id in detected_ids if node_id in taxonomy.nodes]
     terms = [*residual, *(label for label in labels if label not in residual)]
     # A term that contains another adds nothing (every text with 小型筐体 has 筐体): keep the shorter.
-    folded = {t: fold(t, vocabulary) for t in terms}
-    kept = [t for t in terms if not any(o != t and folded[o] and folded[o] in folded[t] for o in terms)]
+    folded_terms = {t: fold(t, vocabulary) for t in terms}
+    kept = [t for t in terms
+            if not any(o != t and folded_terms[o] and folded_terms[o] in folded_terms[t] for o in terms)]
     return tuple(kept[:MAX_TERMS])
 
 
@@ -95,45 +131,80 @@ def _as_written(folded_piece: str, chunk: str, vocabulary: Vocabulary | None) ->
     """The piece as the person wrote it (ケース, not the folded けーす), when it can be found."""
     for length in (len(folded_piece), len(folded_piece) + 1, len(folded_piece) - 1):
         for start in range(0, max(0, len(chunk) - length) + 1):
-            candidate = chunk[start:start + length]
+            candidate = chunk[start : start + length]
             if candidate and fold(candidate, vocabulary) == folded_piece:
                 return candidate
     return folded_piece
 
 
-def engine_text_search(*, terms: Sequence[str], kinds: Sequence[str], user: Any = None,
-                       vocabulary: Vocabulary | None = None) -> EngineText | None:
+def engine_text_search(
+    *, terms: Sequence[str], kinds: Sequence[str], user: Any = None, vocabulary: Vocabulary | None = None
+) -> EngineText | None:
     """Ask the search engine which organisations' text matches each term, and how well (None: no engine).
 
-    The one call from matching into search for text relevance. It asks the search service for object ids
-    and BM25 scores only (``search.services.search``); the directory's ``organization_search`` — the same
-    engine, plus rows and snippets for every hit — stands in if that interface moves, and without either
-    the ranking matches the terms in the candidates' own text (``text_matches``).
+    The one call from matching into search for text relevance. Per term it counts the matches up to
+    ``TEXT_CAP`` and, for a term that selective, ranks them all by BM25 (field weights, the dictionary's
+    variants and synonyms): the complete answer, with a score. A broader term is not ranked — ranking
+    thousands of matches costs more than the whole candidate list may, and a word that common says
+    little — and is looked up in the candidates' own text instead (``text_matches``). If the index
+    backend's interface moves, the search service, then the directory's ``organization_search``, stand
+    in; without any, the ranking matches every term in the candidates' own text.
     """
+    try:
+        from monozukuri.search.backends import get_backend
+        from monozukuri.search.backends.base import Match, Where
+        from monozukuri.search.documents import confirmed_key, facet_token, object_id_of
+        from monozukuri.search.query import parse_query
+    except ImportError:
+        return _organization_search(terms=terms, kinds=kinds, user=user)
+    if vocabulary is None:
+        from monozukuri.search.services import index_vocabulary
+
+        vocabulary = index_vocabulary()
+    groups = (
+        (tuple(facet_token("k", k) for k in kinds), (facet_token("t", "active"),))
+        if kinds
+        else ((facet_token("t", "active"),),)
+    )
+    out = EngineText()
+    try:
+        backend = get_backend()
+        today = confirmed_key(timezone.localdate())
+        for term in list(terms)[:MAX_ENGINE_TERMS]:
+            parsed = parse_query(term, vocabulary)
+            if not parsed.required:
+                continue
+            match = Match(parsed.required, groups, parsed.excluded)
+            count = backend.count(match, Where(), cap=TEXT_CAP)
+            if count > TEXT_CAP:
+                out.counts[term] = BROAD
+                out.hits[term] = {}
+                continue
+            ranked = backend.ranked(match, Where(), offset=0, limit=TEXT_CAP, today_key=today)
+            out.counts[term] = count
+            out.hits[term] = {object_id_of(key): float(score) for key, score in ranked}
+    except (TypeError, AttributeError) as exc:
+        logger.warning("matching: search index unusable for text relevance (%s)", exc)
+        return _service_search(terms=terms, kinds=kinds, user=user, vocabulary=vocabulary)
+    return out
+
+
+def _service_search(
+    *, terms: Sequence[str], kinds: Sequence[str], user: Any, vocabulary: Vocabulary | None
+) -> EngineText | None:
     try:
         from monozukuri.search.documents import facet_token
         from monozukuri.search.engine import SearchRequest
         from monozukuri.search.services import search
     except ImportError:
         return _organization_search(terms=terms, kinds=kinds, user=user)
-    if vocabulary is not None:
-        try:  # the same search with the dictionary already loaded (one query less per term)
-            from monozukuri.search.engine import search as engine_search
-
-            def search(request: Any) -> Any:
-                return engine_search(request, vocabulary=vocabulary)
-        except ImportError:
-            pass
     out = EngineText()
-    groups = ((tuple(facet_token("k", k) for k in kinds), (facet_token("t", "active"),)) if kinds else
-              ((facet_token("t", "active"),),))
+    groups = ((tuple(facet_token("k", k) for k in kinds),) if kinds else ()) + ((facet_token("t", "active"),),)
     try:
         for term in list(terms)[:MAX_ENGINE_TERMS]:
-            outcome = search(SearchRequest(text=term, groups=groups, sort="relevance", limit=ENGINE_PAGE,
-                                           facets=False))
+            outcome = search(SearchRequest(text=term, groups=groups, limit=ENGINE_PAGE, facets=False))
             out.counts[term] = int(outcome.count_estimate or outcome.count)
-            out.hits[term] = {int(i): (float(outcome.scores[i]) if i in outcome.scores else None)
-                              for i in outcome.object_ids}
+            out.hits[term] = {int(i): outcome.scores.get(i) for i in outcome.object_ids}
     except (TypeError, AttributeError) as exc:
         logger.warning("matching: search service unusable for text relevance (%s)", exc)
         return _organization_search(terms=terms, kinds=kinds, user=user)
@@ -153,8 +224,9 @@ def _organization_search(*, terms: Sequence[str], kinds: Sequence[str], user: An
         try:
             result = organization_search(user=user, params=params, facets=False)
             out.counts[term] = int(getattr(result, "count_estimate", None) or result.count)
-            out.hits[term] = {int(h.organization.pk): (float(h.score) if h.score is not None else None)
-                              for h in result.hits}
+            out.hits[term] = {
+                int(h.organization.pk): (float(h.score) if h.score is not None else None) for h in result.hits
+            }
         except (TypeError, AttributeError, ValueError, ValidationError) as exc:
             logger.warning("matching: search engine unusable for text relevance (%s); using local text", exc)
             return None
@@ -167,8 +239,13 @@ def term_weight(count: int | None) -> float:
     return 1.0 / math.log2(2.0 + max(0, count) / 50.0)
 
 
-def text_matches(*, terms: Sequence[str], candidates: Sequence[Candidate], engine: EngineText | None,
-                 vocabulary: Vocabulary | None) -> dict[tuple[str, int], TextMatch]:
+def text_matches(
+    *,
+    terms: Sequence[str],
+    candidates: Sequence[Candidate],
+    engine: EngineText | None,
+    vocabulary: Vocabulary | None,
+) -> dict[tuple[str, int], TextMatch]:
     """Each candidate's text relevance (0..1) and the terms it matched.
 
     Where the engine returned every match of a term (its count fits the page), a candidate it did not
@@ -182,10 +259,10 @@ def text_matches(*, terms: Sequence[str], candidates: Sequence[Candidate], engin
     best: dict[str, float] = {}
     complete: dict[str, bool] = {}
     if engine is not None:
-        for term, found in engine.hits.items():
-            scores = [s for s in found.values() if s is not None and s > 0]
+        for term, hits in engine.hits.items():
+            scores = [s for s in hits.values() if s is not None and s > 0]
             best[term] = max(scores) if scores else 0.0
-            complete[term] = engine.counts.get(term, ENGINE_PAGE + 1) <= len(found)
+            complete[term] = engine.counts.get(term, ENGINE_PAGE + 1) <= len(hits)
     total = sum(weights) or 1.0
     out: dict[tuple[str, int], TextMatch] = {}
     for candidate in candidates:
@@ -193,7 +270,9 @@ def text_matches(*, terms: Sequence[str], candidates: Sequence[Candidate], engin
         matched: list[str] = []
         text: str | None = None
         for term, written, weight in zip(terms, variants, weights, strict=True):
-            found = engine.hits.get(term) if engine is not None and candidate.type == "organization" else None
+            found: dict[int, float | None] | None = None
+            if engine is not None and candidate.type == "organization":
+                found = engine.hits.get(term)
             hit_score: float | None = None
             present = False
             if found is not None and candidate.id in found:
@@ -224,6 +303,8 @@ def add_snippets(results: Sequence[Any], vocabulary: Vocabulary | None) -> None:
         candidate = scored.candidate
         if not terms or not candidate.summary:
             continue
+        if vocabulary is None:
+            return
         parsed = parse_query(" ".join(terms), vocabulary)
         try:
             scored.snippet = clean_snippet(str(snippet([candidate.summary], parsed, vocabulary)))
@@ -250,4 +331,3 @@ def clean_snippet(snippet: str) -> str:
 
 def engine_hit_ids(engine: EngineText | None) -> list[int]:
     return engine.organization_ids() if engine is not None else []
-

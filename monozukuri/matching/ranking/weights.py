@@ -27,8 +27,14 @@ COMPONENTS: tuple[tuple[str, Any], ...] = (
 LABELS = dict(COMPONENTS)
 KEYS = tuple(key for key, _label in COMPONENTS)
 DEFAULT_WEIGHTS: dict[str, int] = {
-    "text": 3, "capability": 4, "material": 2, "distance": 2, "capacity": 1, "certification": 1,
-    "freshness": 1, "outcomes": 2,
+    "text": 3,
+    "capability": 4,
+    "material": 2,
+    "distance": 2,
+    "capacity": 1,
+    "certification": 1,
+    "freshness": 1,
+    "outcomes": 2,
 }
 MAX_WEIGHT = 10
 
@@ -43,8 +49,10 @@ def weights_clean(raw: Mapping[str, Any]) -> dict[str, int]:
     for key in KEYS:
         text = str(raw.get(key, DEFAULT_WEIGHTS[key])).strip()
         if not (text.isascii() and text.isdigit()) or int(text) > MAX_WEIGHT:
-            errors[key] = [gettext("%(label)s の重みは 0〜%(max)s の整数で指定してください。")
-                           % {"label": LABELS[key], "max": MAX_WEIGHT}]
+            errors[key] = [
+                gettext("%(label)s の重みは 0〜%(max)s の整数で指定してください。")
+                % {"label": LABELS[key], "max": MAX_WEIGHT}
+            ]
             continue
         number = int(text)
         out[key] = number

@@ -1,1 +1,1 @@
-"""Every write in matching (see the modules: requests, introductions, advisers, preferences, kpis, digests)."""
+"""Every write in matching: requests, introductions, advisers (and preferences), kpis, digests."""

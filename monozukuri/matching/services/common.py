@@ -20,18 +20,31 @@ def require(allowed: bool) -> None:
 def locked_request(request: PartnerRequest) -> PartnerRequest:
     """The request row, locked for the rest of the transaction, with what the checks read."""
     with scopes_disabled():
-        locked = (PartnerRequest.objects.select_for_update(of=("self",))
-                  .select_related("requester__municipality", "municipality", "measure").get(pk=request.pk))
-        prefetch_related_objects([locked], Prefetch("capability_links", queryset=RequestCapability.objects
-                                                    .select_related("capability")), "attachments")
+        locked = (
+            PartnerRequest.objects.select_for_update(of=("self",))
+            .select_related("requester__municipality", "municipality", "measure")
+            .get(pk=request.pk)
+        )
+        prefetch_related_objects(
+            [locked],
+            Prefetch("capability_links", queryset=RequestCapability.objects.select_related("capability")),
+            "attachments",
+        )
         return locked
 
 
 def locked_introduction(intro: Introduction) -> Introduction:
     with scopes_disabled():
-        return (Introduction.objects.select_for_update(of=("self",))
-                .select_related("request__requester__municipality", "request__municipality", "candidate_org",
-                                "candidate_adviser").get(pk=intro.pk))
+        return (
+            Introduction.objects.select_for_update(of=("self",))
+            .select_related(
+                "request__requester__municipality",
+                "request__municipality",
+                "candidate_org",
+                "candidate_adviser",
+            )
+            .get(pk=intro.pk)
+        )
 
 
 def request_context(request: PartnerRequest) -> Any:
@@ -39,8 +52,11 @@ def request_context(request: PartnerRequest) -> Any:
     from monozukuri.matching.notifications import absolute
 
     with scopes_disabled():
-        request = (PartnerRequest.objects.select_related("requester__municipality", "municipality", "measure")
-                   .prefetch_related("capability_links__capability", "attachments").get(pk=request.pk))
+        request = (
+            PartnerRequest.objects.select_related("requester__municipality", "municipality", "measure")
+            .prefetch_related("capability_links__capability", "attachments")
+            .get(pk=request.pk)
+        )
 
     def context_for(user: Any) -> dict[str, Any]:
         with scopes_disabled():

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 from django_tasks import task
 
-from monozukuri.matching import notifications
+from monozukuri.matching import notifications, permissions
 from monozukuri.matching.models import (
     DigestRun,
     Introduction,
@@ -40,19 +40,27 @@ BATCH = 500
 MAX_REQUESTS_PER_MAIL = 20
 
 
-def _subscriptions(capability_ids: set[int]) -> tuple[dict[int, set[int]], dict[int, str], dict[int, set[int]]]:
+def _subscriptions(
+    capability_ids: set[int],
+) -> tuple[dict[int, set[int]], dict[int, str], dict[int, set[int]]]:
     """(capability → subscribed organisations holding it, organisation → kind, organisation → subscribers)."""
     by_capability: dict[int, set[int]] = defaultdict(set)
     kinds: dict[int, str] = {}
     people: dict[int, set[int]] = defaultdict(set)
-    rows = (MatchingPreference.objects.filter(
-        request_digest=True, user__is_active=True,
+    rows = MatchingPreference.objects.filter(
+        request_digest=True,
+        user__is_active=True,
         user__organization_memberships__organization__merged_into__isnull=True,
         user__organization_memberships__organization__status="active",
-        user__organization_memberships__organization__capability_links__capability_id__in=list(capability_ids),
-    ).values_list("user_id", "user__organization_memberships__organization_id",
-                  "user__organization_memberships__organization__kind",
-                  "user__organization_memberships__organization__capability_links__capability_id"))
+        user__organization_memberships__organization__capability_links__capability_id__in=list(
+            capability_ids
+        ),
+    ).values_list(
+        "user_id",
+        "user__organization_memberships__organization_id",
+        "user__organization_memberships__organization__kind",
+        "user__organization_memberships__organization__capability_links__capability_id",
+    )
     for user_id, org_id, kind, capability_id in rows.iterator(chunk_size=20_000):
         by_capability[capability_id].add(org_id)
         kinds[org_id] = kind
@@ -60,19 +68,26 @@ def _subscriptions(capability_ids: set[int]) -> tuple[dict[int, set[int]], dict[
     return by_capability, kinds, people
 
 
-def request_digest_plan(*, start: datetime.datetime, end: datetime.datetime) -> tuple[dict[int, list[int]], int]:
+def request_digest_plan(
+    *, start: datetime.datetime, end: datetime.datetime
+) -> tuple[dict[int, list[int]], int]:
     """{user id: [request ids, newest first]} for requests published in (start, end], and their number."""
     from monozukuri.matching.ranking import load_taxonomy
     from monozukuri.matching.ranking.rank import TARGET_KINDS
 
     with scopes_disabled():
-        requests = list(PartnerRequest.objects.filter(status=RequestStatus.PUBLISHED, published_at__gt=start,
-                                                      published_at__lte=end)
-                        .exclude(kind=RequestKind.OFFER).order_by("-published_at", "-id")
-                        .values_list("pk", "requester_id", "seeking"))
+        requests = list(
+            PartnerRequest.objects.filter(
+                status=RequestStatus.PUBLISHED, published_at__gt=start, published_at__lte=end
+            )
+            .exclude(kind=RequestKind.OFFER)
+            .order_by("-published_at", "-id")
+            .values_list("pk", "requester_id", "seeking")
+        )
         links: dict[int, set[int]] = defaultdict(set)
         for request_id, capability_id in RequestCapability.objects.filter(
-                request_id__in=[r[0] for r in requests]).values_list("request_id", "capability_id"):
+            request_id__in=[r[0] for r in requests]
+        ).values_list("request_id", "capability_id"):
             links[request_id].add(capability_id)
     if not requests:
         return {}, 0
@@ -104,10 +119,11 @@ def request_digest_run(*, now: datetime.datetime | None = None) -> DigestRun:
     plan, requests = request_digest_plan(start=start, end=end)
     items = sorted(plan.items())
     with transaction.atomic():
-        run = DigestRun.objects.create(window_start=start, window_end=end, requests=requests,
-                                       recipients=len(items))
+        run = DigestRun.objects.create(
+            window_start=start, window_end=end, requests=requests, recipients=len(items)
+        )
         for first in range(0, len(items), BATCH):
-            batch = [[user_id, ids] for user_id, ids in items[first:first + BATCH]]
+            batch = [[user_id, ids] for user_id, ids in items[first : first + BATCH]]
             transaction.on_commit(lambda b=batch: request_digest_send.enqueue(b))  # type: ignore[misc]
     return run
 
@@ -122,16 +138,29 @@ def request_digest_send(items: list[list[Any]]) -> int:
 def _send_digest_batch(items: Sequence[Sequence[Any]]) -> int:
     user_ids = [int(i[0]) for i in items]
     request_ids = sorted({int(r) for i in items for r in i[1]})
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True)
-             .prefetch_related("organization_memberships")}
-    requests = {r.pk: r for r in PartnerRequest.objects.filter(pk__in=request_ids)
-                .select_related("requester__municipality", "municipality")
-                .prefetch_related(Prefetch("capability_links", queryset=RequestCapability.objects
-                                           .select_related("capability")), "attachments")}
+    users = {
+        u.pk: u
+        for u in get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .prefetch_related("organization_memberships")
+    }
+    requests = {
+        r.pk: r
+        for r in PartnerRequest.objects.filter(pk__in=request_ids)
+        .select_related("requester__municipality", "municipality")
+        .prefetch_related(
+            Prefetch("capability_links", queryset=RequestCapability.objects.select_related("capability")),
+            "attachments",
+        )
+    }
     org_ids = {m.organization_id for u in users.values() for m in u.organization_memberships.all()}
-    consented: set[tuple[int, int]] = set(Introduction.objects.filter(
-        request_id__in=request_ids, candidate_org_id__in=org_ids, requester_consented_at__isnull=False,
-    ).values_list("candidate_org_id", "request_id"))
+    consented: set[tuple[int, int]] = set(
+        Introduction.objects.filter(
+            request_id__in=request_ids,
+            candidate_org_id__in=org_ids,
+            requester_consented_at__isnull=False,
+        ).values_list("candidate_org_id", "request_id")
+    )
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for user_id, ids in items:
@@ -139,15 +168,28 @@ def _send_digest_batch(items: Sequence[Sequence[Any]]) -> int:
             if user is None or not user.email:
                 continue
             members = frozenset(m.organization_id for m in user.organization_memberships.all())
-            user._matching_member_ids = members
-            user._matching_adviser_id = None
-            cards = [present_request(requests[r], user, consented=any((o, r) in consented for o in members),
-                                     with_office_fields=False) for r in ids if r in requests]
+            permissions.remember(user, member_ids=members, adviser_id=None)
+            cards = [
+                present_request(
+                    requests[r],
+                    user,
+                    consented=any((o, r) in consented for o in members),
+                    with_office_fields=False,
+                )
+                for r in ids
+                if r in requests
+            ]
             if not cards:
                 continue
-            body = render_to_string("matching/email/request_digest.txt", {
-                "recipient": user, "cards": cards, "base": notifications.absolute(""),
-                "settings_url": notifications.absolute("/matching/settings/")})
+            body = render_to_string(
+                "matching/email/request_digest.txt",
+                {
+                    "recipient": user,
+                    "cards": cards,
+                    "base": notifications.absolute(""),
+                    "settings_url": notifications.absolute("/matching/settings/"),
+                },
+            )
             subject = render_to_string("matching/email/request_digest_subject.txt", {"count": len(cards)})
             messages.append(mail.EmailMessage(" ".join(subject.split()), body, None, [user.email]))
     if messages:
@@ -159,8 +201,11 @@ def _send_digest_batch(items: Sequence[Sequence[Any]]) -> int:
 def notification_digest_send(*, now: datetime.datetime | None = None) -> int:
     """One mail per person with their notifications kept for the daily digest; marks them sent."""
     sent_at = now or timezone.now()
-    pending = list(PendingNotification.objects.filter(sent_at__isnull=True).select_related("user")
-                   .order_by("user_id", "created_at", "id"))
+    pending = list(
+        PendingNotification.objects.filter(sent_at__isnull=True)
+        .select_related("user")
+        .order_by("user_id", "created_at", "id")
+    )
     grouped: dict[int, list[PendingNotification]] = defaultdict(list)
     for row in pending:
         grouped[row.user_id].append(row)
@@ -170,7 +215,9 @@ def notification_digest_send(*, now: datetime.datetime | None = None) -> int:
             user = rows[0].user
             if not user.is_active or not user.email:
                 continue
-            body = render_to_string("matching/email/notification_digest.txt", {"recipient": user, "rows": rows})
+            body = render_to_string(
+                "matching/email/notification_digest.txt", {"recipient": user, "rows": rows}
+            )
             subject = render_to_string("matching/email/notification_digest_subject.txt", {"count": len(rows)})
             messages.append(mail.EmailMessage(" ".join(subject.split()), body, None, [user.email]))
     if messages:

@@ -32,9 +32,22 @@ from monozukuri.matching.presenters import present_request
 from monozukuri.matching.services.common import locked_introduction, locked_request, require
 from monozukuri.matching.services.kpis import sync_later
 
-FIELDS = ("status", "requester_consented_at", "candidate_consented_at", "consented_at", "meeting_on",
-          "agreement_amount", "agreed_on", "contract_amount", "contracted_on", "declined_reason", "outcome_rating")
-SERVICE = {(source, to): name for source, targets in INTRODUCTION_TRANSITIONS.items() for to, name in targets.items()}
+FIELDS = (
+    "status",
+    "requester_consented_at",
+    "candidate_consented_at",
+    "consented_at",
+    "meeting_on",
+    "agreement_amount",
+    "agreed_on",
+    "contract_amount",
+    "contracted_on",
+    "declined_reason",
+    "outcome_rating",
+)
+SERVICE = {
+    (source, to): name for source, targets in INTRODUCTION_TRANSITIONS.items() for to, name in targets.items()
+}
 
 
 def _parties(intro: Introduction) -> tuple[list[Any], list[Any]]:
@@ -51,25 +64,42 @@ def _parties(intro: Introduction) -> tuple[list[Any], list[Any]]:
     return requester, candidate
 
 
-def _tell(intro: Introduction, template: str, *, requester: bool = True, candidate: bool = True,
-          office: bool = False) -> None:
+def _tell(
+    intro: Introduction,
+    template: str,
+    *,
+    requester: bool = True,
+    candidate: bool = True,
+    office: bool = False,
+) -> None:
     requester_people, candidate_people = _parties(intro)
     people = [*(requester_people if requester else []), *(candidate_people if candidate else [])]
     if office:
         people += notifications.office_users(intro.municipality_id)
     with scopes_disabled():
-        fresh = (Introduction.objects.select_related("request__requester__municipality", "request__municipality",
-                                                     "request__measure", "candidate_org", "candidate_adviser")
-                 .get(pk=intro.pk))
-        request = (PartnerRequest.objects.select_related("requester__municipality", "municipality", "measure")
-                   .prefetch_related("capability_links__capability", "attachments").get(pk=fresh.request_id))
+        fresh = Introduction.objects.select_related(
+            "request__requester__municipality",
+            "request__municipality",
+            "request__measure",
+            "candidate_org",
+            "candidate_adviser",
+        ).get(pk=intro.pk)
+        request = (
+            PartnerRequest.objects.select_related("requester__municipality", "municipality", "measure")
+            .prefetch_related("capability_links__capability", "attachments")
+            .get(pk=fresh.request_id)
+        )
 
     def context_for(user: Any) -> dict[str, Any]:
         with scopes_disabled():
             card = present_request(request, user)
-        return {"card": card, "intro": fresh, "candidate_name": candidate_name(fresh),
-                "contacts": permissions.can_see_candidate_contact(user, fresh),
-                "url": notifications.absolute(fresh.get_absolute_url())}
+        return {
+            "card": card,
+            "intro": fresh,
+            "candidate_name": candidate_name(fresh),
+            "contacts": permissions.can_see_candidate_contact(user, fresh),
+            "url": notifications.absolute(fresh.get_absolute_url()),
+        }
 
     notifications.notify(people, template, context_for)
 
@@ -80,8 +110,16 @@ def candidate_name(intro: Introduction) -> str:
     return intro.candidate_adviser.name if intro.candidate_adviser is not None else ""
 
 
-def _step(*, actor: Any, intro: Introduction, to: str, allowed: bool, action: str,
-          extra: Mapping[str, Any] | None = None, changes: Mapping[str, Any] | None = None) -> Introduction:
+def _step(
+    *,
+    actor: Any,
+    intro: Introduction,
+    to: str,
+    allowed: bool,
+    action: str,
+    extra: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> Introduction:
     if not allowed or SERVICE.get((intro.status, to)) != action.split(".", 1)[1]:
         raise PermissionDenied
     before = audit.snapshot(intro, FIELDS)
@@ -91,8 +129,9 @@ def _step(*, actor: Any, intro: Introduction, to: str, allowed: bool, action: st
     with scopes_disabled():
         intro.save()
     recorded = audit.changes_between(before, audit.snapshot(intro, FIELDS))
-    audit.record(actor=actor, action=action, target=intro, root=intro.request,
-                 changes={**recorded, **(changes or {})})
+    audit.record(
+        actor=actor, action=action, target=intro, root=intro.request, changes={**recorded, **(changes or {})}
+    )
     return intro
 
 
@@ -108,13 +147,31 @@ def _check_candidate(request: PartnerRequest, organization: Any, adviser: Advise
         raise ValidationError(_("このアドバイザーは現在登録が無効です。"))
 
 
-def _create(*, actor: Any, request: PartnerRequest, organization: Any, adviser: Adviser | None, side: str,
-            message: str, score: float | None, reasons: Sequence[str], consent: str | None) -> Introduction:
+def _create(
+    *,
+    actor: Any,
+    request: PartnerRequest,
+    organization: Any,
+    adviser: Adviser | None,
+    side: str,
+    message: str,
+    score: float | None,
+    reasons: Sequence[str],
+    consent: str | None,
+) -> Introduction:
     _check_candidate(request, organization, adviser)
     now = timezone.now()
-    intro = Introduction(municipality_id=request.municipality_id, request=request, candidate_org=organization,
-                         candidate_adviser=adviser, proposed_by=actor, proposed_by_side=side,
-                         message=message.strip()[:2000], score=score, reasons=list(reasons)[:10])
+    intro = Introduction(
+        municipality_id=request.municipality_id,
+        request=request,
+        candidate_org=organization,
+        candidate_adviser=adviser,
+        proposed_by=actor,
+        proposed_by_side=side,
+        message=message.strip()[:2000],
+        score=score,
+        reasons=list(reasons)[:10],
+    )
     if consent == Side.REQUESTER:
         intro.requester_consented_at, intro.requester_consented_by = now, actor
     elif consent == Side.CANDIDATE:
@@ -124,32 +181,57 @@ def _create(*, actor: Any, request: PartnerRequest, organization: Any, adviser: 
             intro.save()
     except IntegrityError:
         raise ValidationError(_("この候補にはすでに紹介を提案しています。")) from None
-    audit.record(actor=actor, action="matching.introduction_propose", target=intro, root=request,
-                 changes={"candidate": [None, candidate_name(intro)], "side": [None, side],
-                          **({"consent": [None, consent]} if consent else {})})
+    audit.record(
+        actor=actor,
+        action="matching.introduction_propose",
+        target=intro,
+        root=request,
+        changes={
+            "candidate": [None, candidate_name(intro)],
+            "side": [None, side],
+            **({"consent": [None, consent]} if consent else {}),
+        },
+    )
     sync_later(request)
     return intro
 
 
 @transaction.atomic
-def introduction_propose(*, actor: Any, request: PartnerRequest, organization: Any = None,
-                         adviser: Adviser | None = None, message: str = "", score: float | None = None,
-                         reasons: Sequence[str] = (), consent: bool = False) -> Introduction:
+def introduction_propose(
+    *,
+    actor: Any,
+    request: PartnerRequest,
+    organization: Any = None,
+    adviser: Adviser | None = None,
+    message: str = "",
+    score: float | None = None,
+    reasons: Sequence[str] = (),
+    consent: bool = False,
+) -> Introduction:
     """Propose an introduction to a candidate (the requester's side or the office). With ``consent`` the
     requester also agrees now to disclose who they are to this candidate."""
     request = locked_request(request)
     require(permissions.can_propose_introduction(actor, request))
     requester_side = permissions.is_requester_side(actor, request)
-    intro = _create(actor=actor, request=request, organization=organization, adviser=adviser,
-                    side=Side.REQUESTER if requester_side else Side.OFFICE, message=message, score=score,
-                    reasons=reasons, consent=Side.REQUESTER if consent else None)
+    intro = _create(
+        actor=actor,
+        request=request,
+        organization=organization,
+        adviser=adviser,
+        side=Side.REQUESTER if requester_side else Side.OFFICE,
+        message=message,
+        score=score,
+        reasons=reasons,
+        consent=Side.REQUESTER if consent else None,
+    )
     _tell(intro, "introduction_proposed", requester=not requester_side, candidate=True)
     return intro
 
 
 @transaction.atomic
-def introduction_express_interest(*, actor: Any, request: PartnerRequest, organization: Any = None,
-                                  message: str = "") -> Introduction:
+def introduction_express_interest(
+    *, actor: Any, request: PartnerRequest, organization: Any = None, message: str = ""
+) -> Introduction:
     """A firm (or, without ``organization``, the actor as adviser) raises its hand for a published request;
     its consent is given with it, and the requester decides whether to disclose itself."""
     request = locked_request(request)
@@ -162,8 +244,17 @@ def introduction_express_interest(*, actor: Any, request: PartnerRequest, organi
         adviser = Adviser.objects.get(pk=adviser_id)
     elif organization.pk not in permissions.member_organization_ids(actor):
         raise PermissionDenied
-    intro = _create(actor=actor, request=request, organization=organization, adviser=adviser,
-                    side=Side.CANDIDATE, message=message, score=None, reasons=(), consent=Side.CANDIDATE)
+    intro = _create(
+        actor=actor,
+        request=request,
+        organization=organization,
+        adviser=adviser,
+        side=Side.CANDIDATE,
+        message=message,
+        score=None,
+        reasons=(),
+        consent=Side.CANDIDATE,
+    )
     _tell(intro, "introduction_interest", requester=True, candidate=False, office=True)
     return intro
 
@@ -181,18 +272,31 @@ def introduction_consent(*, actor: Any, intro: Introduction, side: str) -> Intro
     else:
         intro.candidate_consented_at, intro.candidate_consented_by = now, actor
     if intro.both_consented:
-        intro = _step(actor=actor, intro=intro, to=IntroductionStatus.CONSENTED, allowed=True,
-                      action="matching.introduction_consent", extra={"consented_at": now},
-                      changes={"side": [None, side]})
+        intro = _step(
+            actor=actor,
+            intro=intro,
+            to=IntroductionStatus.CONSENTED,
+            allowed=True,
+            action="matching.introduction_consent",
+            extra={"consented_at": now},
+            changes={"side": [None, side]},
+        )
         _tell(intro, "introduction_consented")
         sync_later(intro.request)
         return intro
     before = audit.snapshot(intro, FIELDS)
     with scopes_disabled():
         intro.save()
-    audit.record(actor=actor, action="matching.introduction_consent", target=intro, root=intro.request,
-                 changes={**audit.changes_between(before, audit.snapshot(intro, FIELDS)), "side": [None, side]})
-    _tell(intro, "introduction_consent_one", requester=side == Side.CANDIDATE, candidate=side == Side.REQUESTER)
+    audit.record(
+        actor=actor,
+        action="matching.introduction_consent",
+        target=intro,
+        root=intro.request,
+        changes={**audit.changes_between(before, audit.snapshot(intro, FIELDS)), "side": [None, side]},
+    )
+    _tell(
+        intro, "introduction_consent_one", requester=side == Side.CANDIDATE, candidate=side == Side.REQUESTER
+    )
     return intro
 
 
@@ -205,38 +309,56 @@ def _date(value: datetime.date | None, field: str, label: str) -> datetime.date:
 
 
 @transaction.atomic
-def introduction_record_meeting(*, actor: Any, intro: Introduction, meeting_on: datetime.date | None,
-                                note: str = "") -> Introduction:
+def introduction_record_meeting(
+    *, actor: Any, intro: Introduction, meeting_on: datetime.date | None, note: str = ""
+) -> Introduction:
     """Record that the two sides met (面談)."""
     intro = locked_introduction(intro)
     allowed = permissions.can_record_progress(actor, intro, IntroductionStatus.MEETING_HELD)
     day = _date(meeting_on, "meeting_on", _("面談日")) if allowed else None
-    intro = _step(actor=actor, intro=intro, to=IntroductionStatus.MEETING_HELD, allowed=allowed,
-                  action="matching.introduction_record_meeting",
-                  extra={"meeting_on": day, "meeting_note": note.strip()})
+    intro = _step(
+        actor=actor,
+        intro=intro,
+        to=IntroductionStatus.MEETING_HELD,
+        allowed=allowed,
+        action="matching.introduction_record_meeting",
+        extra={"meeting_on": day, "meeting_note": note.strip()},
+    )
     _tell(intro, "introduction_progress")
     return intro
 
 
 @transaction.atomic
-def introduction_record_agreement(*, actor: Any, intro: Introduction, agreed_on: datetime.date | None,
-                                  amount: int | None = None, note: str = "") -> Introduction:
+def introduction_record_agreement(
+    *,
+    actor: Any,
+    intro: Introduction,
+    agreed_on: datetime.date | None,
+    amount: int | None = None,
+    note: str = "",
+) -> Introduction:
     """Record a quote or an agreement in principle (見積・合意)."""
     intro = locked_introduction(intro)
     allowed = permissions.can_record_progress(actor, intro, IntroductionStatus.AGREED)
     day = _date(agreed_on, "agreed_on", _("見積・合意日")) if allowed else None
     if amount is not None and amount < 0:
         raise ValidationError({"amount": [_("金額は0円以上で入力してください。")]})
-    intro = _step(actor=actor, intro=intro, to=IntroductionStatus.AGREED, allowed=allowed,
-                  action="matching.introduction_record_agreement",
-                  extra={"agreed_on": day, "agreement_amount": amount, "agreement_note": note.strip()})
+    intro = _step(
+        actor=actor,
+        intro=intro,
+        to=IntroductionStatus.AGREED,
+        allowed=allowed,
+        action="matching.introduction_record_agreement",
+        extra={"agreed_on": day, "agreement_amount": amount, "agreement_note": note.strip()},
+    )
     _tell(intro, "introduction_progress")
     return intro
 
 
 @transaction.atomic
-def introduction_contract(*, actor: Any, intro: Introduction, amount: int | None,
-                          contracted_on: datetime.date | None) -> Introduction:
+def introduction_contract(
+    *, actor: Any, intro: Introduction, amount: int | None, contracted_on: datetime.date | None
+) -> Introduction:
     """Record the contract (成約) with its amount and date; the measure's KPIs follow."""
     intro = locked_introduction(intro)
     allowed = permissions.can_record_progress(actor, intro, IntroductionStatus.CONTRACTED)
@@ -248,8 +370,14 @@ def introduction_contract(*, actor: Any, intro: Introduction, amount: int | None
             raise ValidationError({"contracted_on": [_("成約日は双方同意の日より後にしてください。")]})
     else:
         day = None
-    intro = _step(actor=actor, intro=intro, to=IntroductionStatus.CONTRACTED, allowed=allowed,
-                  action="matching.introduction_contract", extra={"contract_amount": amount, "contracted_on": day})
+    intro = _step(
+        actor=actor,
+        intro=intro,
+        to=IntroductionStatus.CONTRACTED,
+        allowed=allowed,
+        action="matching.introduction_contract",
+        extra={"contract_amount": amount, "contracted_on": day},
+    )
     _tell(intro, "introduction_progress", office=True)
     sync_later(intro.request, on=day)
     return intro
@@ -262,18 +390,27 @@ def introduction_decline(*, actor: Any, intro: Introduction, reason: str) -> Int
     allowed = permissions.can_decline(actor, intro)
     if allowed and not reason.strip():
         raise ValidationError({"reason": [_("理由を入力してください（相手と自治体に伝わります）。")]})
-    side = Side.REQUESTER if permissions.is_requester_side(actor, intro.request) else (
-        Side.CANDIDATE if permissions.is_candidate_side(actor, intro) else Side.OFFICE)
-    intro = _step(actor=actor, intro=intro, to=IntroductionStatus.DECLINED, allowed=allowed,
-                  action="matching.introduction_decline",
-                  extra={"declined_reason": reason.strip(), "declined_by_side": side, "declined_at": timezone.now()})
+    side = (
+        Side.REQUESTER
+        if permissions.is_requester_side(actor, intro.request)
+        else (Side.CANDIDATE if permissions.is_candidate_side(actor, intro) else Side.OFFICE)
+    )
+    intro = _step(
+        actor=actor,
+        intro=intro,
+        to=IntroductionStatus.DECLINED,
+        allowed=allowed,
+        action="matching.introduction_decline",
+        extra={"declined_reason": reason.strip(), "declined_by_side": side, "declined_at": timezone.now()},
+    )
     _tell(intro, "introduction_declined", office=True)
     return intro
 
 
 @transaction.atomic
-def introduction_report_outcome(*, actor: Any, intro: Introduction, note: str,
-                                rating: int | None = None) -> Introduction:
+def introduction_report_outcome(
+    *, actor: Any, intro: Introduction, note: str, rating: int | None = None
+) -> Introduction:
     """Report how it ended (成果報告): what came of the contract, or what was learnt from a decline."""
     intro = locked_introduction(intro)
     allowed = permissions.can_report_outcome(actor, intro)
@@ -281,9 +418,13 @@ def introduction_report_outcome(*, actor: Any, intro: Introduction, note: str,
         raise ValidationError({"note": [_("成果の内容を入力してください。")]})
     if rating is not None and not 1 <= rating <= 5:
         raise ValidationError({"rating": [_("満足度は1〜5で選んでください。")]})
-    intro = _step(actor=actor, intro=intro, to=IntroductionStatus.REPORTED, allowed=allowed,
-                  action="matching.introduction_report_outcome",
-                  extra={"outcome_note": note.strip(), "outcome_rating": rating,
-                         "outcome_reported_at": timezone.now()})
+    intro = _step(
+        actor=actor,
+        intro=intro,
+        to=IntroductionStatus.REPORTED,
+        allowed=allowed,
+        action="matching.introduction_report_outcome",
+        extra={"outcome_note": note.strip(), "outcome_rating": rating, "outcome_reported_at": timezone.now()},
+    )
     _tell(intro, "introduction_progress", office=True)
     return intro

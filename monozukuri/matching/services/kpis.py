@@ -53,14 +53,18 @@ def kpi_links_sync(*, measure_id: int, fiscal_year: int) -> int:
     from monozukuri.plans import services as plan_services
 
     with scopes_disabled():
-        links = list(KpiMetricLink.objects.filter(kpi__measure_id=measure_id)
-                     .select_related("kpi__measure__pillar__plan", "linked_by"))
+        links = list(
+            KpiMetricLink.objects.filter(kpi__measure_id=measure_id).select_related(
+                "kpi__measure__pillar__plan", "linked_by"
+            )
+        )
     recorded = 0
     for link in links:
         try:
             value = metrics.value(link.metric, measure_id, fiscal_year)
-            plan_services.kpi_actual_set(actor=link.linked_by, kpi=link.kpi, fiscal_year=fiscal_year,
-                                         value=value, source=KPI_SOURCE)
+            plan_services.kpi_actual_set(
+                actor=link.linked_by, kpi=link.kpi, fiscal_year=fiscal_year, value=value, source=KPI_SOURCE
+            )
         except KeyError:
             logger.warning("matching: KPI %s is linked to an unknown metric %s", link.kpi_id, link.metric)
             continue
@@ -92,11 +96,17 @@ def kpi_metric_link_set(*, actor: Any, kpi: Any, metric: str | None) -> KpiMetri
             existing.save(update_fields=["metric", "linked_by"])
             link = existing
         else:
-            link = KpiMetricLink.objects.create(municipality_id=plan.municipality_id, kpi_id=kpi.pk, metric=metric,
-                                                linked_by=actor)
+            link = KpiMetricLink.objects.create(
+                municipality_id=plan.municipality_id, kpi_id=kpi.pk, metric=metric, linked_by=actor
+            )
     if before != metric:
-        audit.record(actor=actor, action="matching.kpi_metric_link_set", target=kpi, root=plan,
-                     changes={"metric": [before, metric]})
+        audit.record(
+            actor=actor,
+            action="matching.kpi_metric_link_set",
+            target=kpi,
+            root=plan,
+            changes={"metric": [before, metric]},
+        )
     if link is not None:
         year = fiscal_year_of(timezone.localdate())
         if plan.start_fiscal_year <= year <= plan.end_fiscal_year:

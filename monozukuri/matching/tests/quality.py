@@ -28,7 +28,7 @@ class RequestQuality:
 
 
 def build_world() -> dict[str, Any]:
-    """Create the labelled set; returns {"orgs": key → Organization, "advisers": …, "requests": …, "staff": …}."""
+    """Create the labelled set; returns {"orgs": key → Organization, "advisers", "requests", "staff"}."""
     from django.contrib.auth import get_user_model
 
     from monozukuri.core.models import Municipality
@@ -49,15 +49,26 @@ def build_world() -> dict[str, Any]:
     orgs: dict[str, Any] = {}
     for row in ORGS:
         orgs[row["key"]] = Organization.objects.create(
-            name=row["name"], kind=row["kind"], municipality=places[row["muni"]], city=places[row["muni"]].name,
-            summary=row.get("summary", ""), employees=row.get("employees"), status=row.get("status", "active"),
-            latitude=row.get("lat"), longitude=row.get("lon"),
-            last_confirmed_on=today - datetime.timedelta(days=60))
-        OrganizationCapability.objects.bulk_create([OrganizationCapability(organization=orgs[row["key"]],
-                                                                           capability_id=caps[s])
-                                                    for s in row.get("caps", [])])
-        Certification.objects.bulk_create([Certification(organization=orgs[row["key"]], name=c)
-                                           for c in row.get("certs", [])])
+            name=row["name"],
+            kind=row["kind"],
+            municipality=places[row["muni"]],
+            city=places[row["muni"]].name,
+            summary=row.get("summary", ""),
+            employees=row.get("employees"),
+            status=row.get("status", "active"),
+            latitude=row.get("lat"),
+            longitude=row.get("lon"),
+            last_confirmed_on=today - datetime.timedelta(days=60),
+        )
+        OrganizationCapability.objects.bulk_create(
+            [
+                OrganizationCapability(organization=orgs[row["key"]], capability_id=caps[s])
+                for s in row.get("caps", [])
+            ]
+        )
+        Certification.objects.bulk_create(
+            [Certification(organization=orgs[row["key"]], name=c) for c in row.get("certs", [])]
+        )
     for row in ORGS:
         if row.get("merged_into"):
             Organization.objects.filter(pk=orgs[row["key"]].pk).update(merged_into=orgs[row["merged_into"]])
@@ -65,9 +76,15 @@ def build_world() -> dict[str, Any]:
     advisers: dict[str, Any] = {}
     for row in ADVISERS:
         advisers[row["key"]] = Adviser.objects.create(
-            name=row["name"], headline=row["headline"], bio=row.get("bio", ""), office=places[row["muni"]],
-            municipality=places[row["muni"]], years_experience=row["years"], last_confirmed_on=today,
-            availability=row.get("availability", "available"))
+            name=row["name"],
+            headline=row["headline"],
+            bio=row.get("bio", ""),
+            office=places[row["muni"]],
+            municipality=places[row["muni"]],
+            years_experience=row["years"],
+            last_confirmed_on=today,
+            availability=row.get("availability", "available"),
+        )
         advisers[row["key"]].capabilities.set([caps[s] for s in row["caps"]])
     staff = {}
     requests: dict[str, Any] = {}
@@ -79,13 +96,23 @@ def build_world() -> dict[str, Any]:
             office = requester.municipality
             if office.code not in staff:
                 staff[office.code] = get_user_model().objects.create(
-                    email=f"quality-{office.code}@example.jp", role="municipal_staff", municipality=office)
+                    email=f"quality-{office.code}@example.jp", role="municipal_staff", municipality=office
+                )
             request = PartnerRequest.objects.create(
-                municipality=office, requester=requester, kind=row["kind"],
-                seeking=row.get("seeking") or default_seeking(row["kind"], requester.kind), title=row["title"],
-                what=row["what"], material=row["material"], quantity=row.get("quantity"),
-                description=row["description"], required_certifications=row.get("certs", []), status="published",
-                published_at=timezone.now(), expires_on=today + datetime.timedelta(days=30))
+                municipality=office,
+                requester=requester,
+                kind=row["kind"],
+                seeking=row.get("seeking") or default_seeking(row["kind"], requester.kind),
+                title=row["title"],
+                what=row["what"],
+                material=row["material"],
+                quantity=row.get("quantity"),
+                description=row["description"],
+                required_certifications=row.get("certs", []),
+                status="published",
+                published_at=timezone.now(),
+                expires_on=today + datetime.timedelta(days=30),
+            )
             capabilities_set(request, [])
             requests[row["key"]] = request
     return {"orgs": orgs, "advisers": advisers, "requests": requests, "staff": staff}
@@ -94,7 +121,7 @@ def build_world() -> dict[str, Any]:
 def ndcg_at(ranked: list[str], grades: dict[str, int], k: int) -> float:
     dcg = sum((2 ** grades.get(key, 0) - 1) / math.log2(i + 2) for i, key in enumerate(ranked[:k]))
     ideal = sorted(grades.values(), reverse=True)[:k]
-    best = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    best = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / best if best else 1.0
 
 
@@ -117,8 +144,13 @@ def evaluate(world: dict[str, Any]) -> list[RequestQuality]:
             full = selectors.request_get(user=staff, pk=request.pk)
             ranking = selectors.candidate_list(user=staff, request=full, limit=50)
         ranked = [key_of.get(s.candidate.key, f"?{s.candidate.id}") for s in ranking.results]
-        out.append(RequestQuality(
-            key=row["key"], ndcg10=ndcg_at(ranked, row["relevant"], 10),
-            recall20=recall_at(ranked, row["relevant"], 20),
-            forbidden=[k for k in ranked if k in row["must_not"]], top=ranked[:5]))
+        out.append(
+            RequestQuality(
+                key=row["key"],
+                ndcg10=ndcg_at(ranked, row["relevant"], 10),
+                recall20=recall_at(ranked, row["relevant"], 20),
+                forbidden=[k for k in ranked if k in row["must_not"]],
+                top=ranked[:5],
+            )
+        )
     return out

@@ -39,15 +39,20 @@ def test_daily_people_get_one_mail_a_day_instead_of_one_per_event(world, django_
     assert PendingNotification.objects.filter(user=world.five_axis_member, sent_at__isnull=True).count() == 1
     assert digests.notification_digest_send() == 1
     sent = [m for m in mail.outbox if m.to == [world.five_axis_member.email]]
-    assert len(sent) == 1 and "本日のお知らせ 1 件" in sent[0].subject
+    assert len(sent) == 1
+    assert "本日のお知らせ 1 件" in sent[0].subject
     assert "紹介のご提案" in sent[0].body
     assert digests.notification_digest_send() == 0  # nothing twice
 
 
-def test_firms_that_fit_a_new_request_get_it_in_their_digest(world, make_user, django_capture_on_commit_callbacks):
+def test_firms_that_fit_a_new_request_get_it_in_their_digest(
+    world, make_user, django_capture_on_commit_callbacks
+):
     _subscribe(world.five_axis_member)
     unsubscribed = make_org(municipality=world.sumida, name="株式会社購読なし", caps=("five-axis-machining",))
-    MembershipFactory(organization=unsubscribed, user=make_user(Role.ORGANIZATION_MEMBER, email="no@example.jp"))
+    MembershipFactory(
+        organization=unsubscribed, user=make_user(Role.ORGANIZATION_MEMBER, email="no@example.jp")
+    )
     other_caps_member = make_user(Role.ORGANIZATION_MEMBER, email="sewing@example.jp")
     sewing = make_org(municipality=world.sumida, name="株式会社縫製", caps=("sewing",))
     MembershipFactory(organization=sewing, user=other_caps_member)
@@ -56,11 +61,13 @@ def test_firms_that_fit_a_new_request_get_it_in_their_digest(world, make_user, d
     request = _published(world, anonymous=True, title="介護ロボット用の筐体試作")
     with django_capture_on_commit_callbacks(execute=True):
         run = digests.request_digest_run(now=timezone.now() + datetime.timedelta(minutes=1))
-    assert run.requests == 1 and run.recipients == 1
+    assert run.requests == 1
+    assert run.recipients == 1
     received = {tuple(m.to) for m in mail.outbox}
     assert received == {(world.five_axis_member.email,)}
     body = mail.outbox[0].body
-    assert "介護ロボット用の筐体試作" in body and "墨田区のスタートアップ（匿名）" in body
+    assert "介護ロボット用の筐体試作" in body
+    assert "墨田区のスタートアップ（匿名）" in body
     assert "すみだロボティクス" not in body
     assert f"/matching/requests/{request.pk}/" in body
 
@@ -91,10 +98,14 @@ def test_designers_do_not_get_requests_for_manufacturers(world, make_user):
 
 def test_the_daily_command_expires_reminds_and_sends(world, sumida_staff, django_capture_on_commit_callbacks):
     with scopes_disabled():
-        expired = PublishedRequestFactory(requester=world.startup,
-                                          expires_on=timezone.localdate() - datetime.timedelta(days=1))
-        PublishedRequestFactory(requester=world.startup, title="あと一週間の依頼",
-                                expires_on=timezone.localdate() + datetime.timedelta(days=7))
+        expired = PublishedRequestFactory(
+            requester=world.startup, expires_on=timezone.localdate() - datetime.timedelta(days=1)
+        )
+        PublishedRequestFactory(
+            requester=world.startup,
+            title="あと一週間の依頼",
+            expires_on=timezone.localdate() + datetime.timedelta(days=7),
+        )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("expire_requests")
     with scopes_disabled():

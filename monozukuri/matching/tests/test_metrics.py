@@ -19,8 +19,13 @@ TOKYO = timezone.get_default_timezone()
 
 def test_matching_registers_its_metrics_with_plans():
     keys = [m.key for m in metrics.metric_list()]
-    assert {"matching.requests_published", "matching.introductions", "matching.introductions_consented",
-            "matching.contracts", "matching.contract_amount"} <= set(keys)
+    assert {
+        "matching.requests_published",
+        "matching.introductions",
+        "matching.introductions_consented",
+        "matching.contracts",
+        "matching.contract_amount",
+    } <= set(keys)
     assert ("matching.contracts", "成約件数（件）") in metrics.choices()
     with pytest.raises(KeyError):
         metrics.get("matching.nothing")
@@ -31,18 +36,36 @@ def test_the_registry_refuses_a_key_without_its_app():
         metrics.register("contracts", "x", lambda m, y: Decimal(0))
 
 
-@pytest.mark.parametrize(("day", "year"), [(datetime.date(2026, 3, 31), 2025), (datetime.date(2026, 4, 1), 2026)])
+@pytest.mark.parametrize(
+    ("day", "year"), [(datetime.date(2026, 3, 31), 2025), (datetime.date(2026, 4, 1), 2026)]
+)
 def test_figures_fall_in_the_fiscal_year_of_their_date(day, year, world):
     moment = datetime.datetime.combine(day, datetime.time(23, 30), tzinfo=TOKYO)
     with scopes_disabled():
         request = PublishedRequestFactory(requester=world.startup, measure=world.measure, published_at=moment)
-        IntroductionFactory(request=request, candidate_org=world.five_axis, status="contracted", contract_amount=300_000,
-                            contracted_on=day, requester_consented_at=moment, candidate_consented_at=moment,
-                            consented_at=moment)
-        IntroductionFactory(request=request, candidate_org=world.turning, status="declined", declined_reason="x")
-    figures = {key: metrics.value(key, world.measure.pk, year) for key in
-               ("matching.requests_published", "matching.introductions", "matching.introductions_consented",
-                "matching.contracts", "matching.contract_amount")}
+        IntroductionFactory(
+            request=request,
+            candidate_org=world.five_axis,
+            status="contracted",
+            contract_amount=300_000,
+            contracted_on=day,
+            requester_consented_at=moment,
+            candidate_consented_at=moment,
+            consented_at=moment,
+        )
+        IntroductionFactory(
+            request=request, candidate_org=world.turning, status="declined", declined_reason="x"
+        )
+    figures = {
+        key: metrics.value(key, world.measure.pk, year)
+        for key in (
+            "matching.requests_published",
+            "matching.introductions",
+            "matching.introductions_consented",
+            "matching.contracts",
+            "matching.contract_amount",
+        )
+    }
     assert figures["matching.requests_published"] == 1
     assert figures["matching.introductions_consented"] == 1
     assert figures["matching.contracts"] == 1
@@ -53,8 +76,13 @@ def test_figures_fall_in_the_fiscal_year_of_their_date(day, year, world):
 def test_other_measures_are_not_counted(world):
     with scopes_disabled():
         request = PublishedRequestFactory(requester=world.startup, measure=None)
-        IntroductionFactory(request=request, candidate_org=world.five_axis, status="contracted", contract_amount=1,
-                            contracted_on=timezone.localdate())
+        IntroductionFactory(
+            request=request,
+            candidate_org=world.five_axis,
+            status="contracted",
+            contract_amount=1,
+            contracted_on=timezone.localdate(),
+        )
     assert metrics.value("matching.contracts", world.measure.pk, 2026) == 0
 
 

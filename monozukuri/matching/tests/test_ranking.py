@@ -15,9 +15,18 @@ from monozukuri.matching.tests.factories import AdviserFactory, IntroductionFact
 
 
 def _spec(world, **kw):
-    fields = {"kind": "prototype", "seeking": "manufacturer", "title": "アルミ筐体の試作", "what": "小型筐体",
-              "material": "A5052", "description": "A5052 の小型筐体を５軸加工で10個試作したい。", "quantity": 10,
-              "requester_id": world.startup.pk, "municipality_id": world.sumida.pk, **kw}
+    fields = {
+        "kind": "prototype",
+        "seeking": "manufacturer",
+        "title": "アルミ筐体の試作",
+        "what": "小型筐体",
+        "material": "A5052",
+        "description": "A5052 の小型筐体を５軸加工で10個試作したい。",
+        "quantity": 10,
+        "requester_id": world.startup.pk,
+        "municipality_id": world.sumida.pk,
+        **kw,
+    }
     return RequestSpec(**fields)
 
 
@@ -36,14 +45,17 @@ def tax(taxonomy):
     return load_taxonomy(vocabulary), vocabulary
 
 
-@pytest.mark.parametrize(("text", "slug", "mention"), [
-    ("A5052 の筐体", "aluminium", "A5052"),
-    ("ＳＵＳ３０４の架台", "stainless-steel", "SUS304"),
-    ("５軸加工で削り出し", "five-axis-machining", ""),
-    ("アルミニウムのブラケット", "aluminium", ""),
-    ("C3604 の継手を旋盤で", "brass", "C3604"),
-    ("鈑金の筐体", "sheet-metal", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "slug", "mention"),
+    [
+        ("A5052 の筐体", "aluminium", "A5052"),
+        ("ＳＵＳ３０４の架台", "stainless-steel", "SUS304"),
+        ("５軸加工で削り出し", "five-axis-machining", ""),
+        ("アルミニウムのブラケット", "aluminium", ""),
+        ("C3604 の継手を旋盤で", "brass", "C3604"),
+        ("鈑金の筐体", "sheet-metal", ""),
+    ],
+)
 def test_capabilities_are_found_in_the_words_of_a_request(text, slug, mention, tax):
     taxonomy, vocabulary = tax
     found = dict(taxonomy.detect(text, vocabulary))
@@ -58,13 +70,16 @@ def test_a_longer_word_hides_the_shorter_one_inside_it_and_ascii_words_match_who
     assert capability("polycarbonate").pk not in found  # PC is not inside PCB
 
 
-@pytest.mark.parametrize(("need", "held", "relation", "value"), [
-    ("five-axis-machining", "five-axis-machining", EXACT, 1.0),
-    ("cutting", "nc-turning", NARROWER, 1.0),
-    ("five-axis-machining", "machining-center-work", BROADER, 0.5),
-    ("five-axis-machining", "cutting", BROADER, 0.35),
-    ("tig-welding", "mig-welding", RELATED, 0.25),
-])
+@pytest.mark.parametrize(
+    ("need", "held", "relation", "value"),
+    [
+        ("five-axis-machining", "five-axis-machining", EXACT, 1.0),
+        ("cutting", "nc-turning", NARROWER, 1.0),
+        ("five-axis-machining", "machining-center-work", BROADER, 0.5),
+        ("five-axis-machining", "cutting", BROADER, 0.35),
+        ("tig-welding", "mig-welding", RELATED, 0.25),
+    ],
+)
 def test_how_a_held_capability_covers_a_need(need, held, relation, value, tax):
     taxonomy, _vocabulary = tax
     cover = taxonomy.coverage(capability(need).pk, frozenset({capability(held).pk}))
@@ -92,28 +107,66 @@ def test_the_breakdown_adds_up_to_the_score(world, sumida_staff):
 
 
 def test_the_requester_closed_merged_and_other_kinds_never_appear(world, sumida_staff):
-    merged = make_org(municipality=world.sumida, name="株式会社統合済精工", caps=("five-axis-machining", "aluminium"),
-                      merged_into=world.five_axis)
+    merged = make_org(
+        municipality=world.sumida,
+        name="株式会社統合済精工",
+        caps=("five-axis-machining", "aluminium"),
+        merged_into=world.five_axis,
+    )
     names = _names(_rank(sumida_staff, _spec(world)))
     for org in (world.startup, world.closed, merged, world.designer):
         assert org.name not in names
 
 
 def test_a_collaboration_call_from_a_firm_looks_for_designers(world, sumida_staff):
-    spec = _spec(world, kind="collaboration", seeking="designer", title="介護ロボットの工業デザイン",
-                 what="外装デザイン", material="", description="介護ロボットの外装を工業デザインで一緒に作りたい。")
+    spec = _spec(
+        world,
+        kind="collaboration",
+        seeking="designer",
+        title="介護ロボットの工業デザイン",
+        what="外装デザイン",
+        material="",
+        description="介護ロボットの外装を工業デザインで一緒に作りたい。",
+    )
     assert _names(_rank(sumida_staff, spec)) == [world.designer.name]
 
 
 def test_weights_change_the_order(world, sumida_staff):
-    near = make_org(municipality=world.sumida, name="株式会社近所切削", caps=("machining-center-work",),
-                    summary="マシニング加工。", latitude=35.7101, longitude=139.8011, employees=5)
-    far = make_org(municipality=world.arakawa, name="株式会社遠方五軸", caps=("five-axis-machining", "aluminium"),
-                   summary="5軸加工とアルミ。", latitude=35.74, longitude=139.70, employees=5)
+    near = make_org(
+        municipality=world.sumida,
+        name="株式会社近所切削",
+        caps=("machining-center-work",),
+        summary="マシニング加工。",
+        latitude=35.7101,
+        longitude=139.8011,
+        employees=5,
+    )
+    far = make_org(
+        municipality=world.arakawa,
+        name="株式会社遠方五軸",
+        caps=("five-axis-machining", "aluminium"),
+        summary="5軸加工とアルミ。",
+        latitude=35.74,
+        longitude=139.70,
+        employees=5,
+    )
     by_capability = _names(_rank(sumida_staff, _spec(world), weights={"capability": 10, "distance": 0}))
-    by_distance = _names(_rank(sumida_staff, _spec(world), weights={
-        "text": 0, "capability": 1, "material": 0, "distance": 10, "capacity": 0, "certification": 0,
-        "freshness": 0, "outcomes": 0}))
+    by_distance = _names(
+        _rank(
+            sumida_staff,
+            _spec(world),
+            weights={
+                "text": 0,
+                "capability": 1,
+                "material": 0,
+                "distance": 10,
+                "capacity": 0,
+                "certification": 0,
+                "freshness": 0,
+                "outcomes": 0,
+            },
+        )
+    )
     assert by_capability.index(far.name) < by_capability.index(near.name)
     assert by_distance.index(near.name) < by_distance.index(far.name)
 
@@ -126,13 +179,14 @@ def test_hidden_field_groups_neither_score_nor_show(world, sumida_staff, arakawa
     from monozukuri.directory.indexing import organizations_reindex
 
     organizations_reindex([org.pk])
-    outsider = [s for s in _rank(arakawa_staff, _spec(world)).results if s.candidate.id == org.pk][0]
+    outsider = next(s for s in _rank(arakawa_staff, _spec(world)).results if s.candidate.id == org.pk)
     assert not any("ISO" in r for r in outsider.reasons)
     assert not any("従業員" in r for r in outsider.reasons)
-    assert outsider.candidate.employees is None and outsider.candidate.certifications is None
+    assert outsider.candidate.employees is None
+    assert outsider.candidate.certifications is None
     assert outsider.breakdown["certification"].note == "非公開"
     assert not any("km" in r and "・" in r for r in outsider.reasons)  # no exact distance without the address
-    office = [s for s in _rank(sumida_staff, _spec(world)).results if s.candidate.id == org.pk][0]
+    office = next(s for s in _rank(sumida_staff, _spec(world)).results if s.candidate.id == org.pk)
     assert "ISO 9001 認証" in office.reasons or office.breakdown["certification"].value == 1.0
     assert office.candidate.employees == 12
 
@@ -143,24 +197,44 @@ def test_past_contracts_of_the_same_kind_count_and_say_so(world, sumida_staff):
         from monozukuri.matching.tests.factories import RequestCapabilityFactory
 
         RequestCapabilityFactory(request=past, capability=capability("five-axis-machining"))
-        IntroductionFactory(request=past, candidate_org=world.turning, status="contracted", contract_amount=1,
-                            contracted_on=timezone.localdate())
-    spec = _spec(world, title="ステンレスの旋盤部品", what="継手", material="SUS304",
-                 description="SUS304 の継手をNC旋盤加工で300個。")
-    top = [s for s in _rank(sumida_staff, spec).results if s.candidate.id == world.turning.pk][0]
+        IntroductionFactory(
+            request=past,
+            candidate_org=world.turning,
+            status="contracted",
+            contract_amount=1,
+            contracted_on=timezone.localdate(),
+        )
+    spec = _spec(
+        world,
+        title="ステンレスの旋盤部品",
+        what="継手",
+        material="SUS304",
+        description="SUS304 の継手をNC旋盤加工で300個。",
+    )
+    top = next(s for s in _rank(sumida_staff, spec).results if s.candidate.id == world.turning.pk)
     assert "同種の試作・加工で成約実績 1 件" in top.reasons
 
 
 def test_an_open_offer_of_spare_capacity_raises_the_capacity_fit(world, sumida_staff):
     with scopes_disabled():
-        offer = PublishedRequestFactory(requester=world.turning, kind="offer", seeking="any",
-                                        expires_on=timezone.localdate() + datetime.timedelta(days=9))
+        offer = PublishedRequestFactory(
+            requester=world.turning,
+            kind="offer",
+            seeking="any",
+            expires_on=timezone.localdate() + datetime.timedelta(days=9),
+        )
         from monozukuri.matching.tests.factories import RequestCapabilityFactory
 
         RequestCapabilityFactory(request=offer, capability=capability("nc-turning"))
-    spec = _spec(world, title="ステンレスの旋盤部品", what="継手", material="SUS304",
-                 description="SUS304 の継手をNC旋盤加工で300個。", quantity=300)
-    turning = [s for s in _rank(sumida_staff, spec).results if s.candidate.id == world.turning.pk][0]
+    spec = _spec(
+        world,
+        title="ステンレスの旋盤部品",
+        what="継手",
+        material="SUS304",
+        description="SUS304 の継手をNC旋盤加工で300個。",
+        quantity=300,
+    )
+    turning = next(s for s in _rank(sumida_staff, spec).results if s.candidate.id == world.turning.pk)
     assert "空き能力のオファーを公開中" in turning.reasons
     assert turning.breakdown["capacity"].value == 1.0
 
@@ -173,25 +247,38 @@ def test_a_mentoring_request_finds_advisers_with_room(world, sumida_staff):
         full.capabilities.set([capability("mechanical-design")])
         elsewhere = AdviserFactory(name="縫製 四郎", office=world.sumida)
         elsewhere.capabilities.set([capability("sewing")])
-    spec = _spec(world, kind="mentoring", seeking="adviser", title="量産設計の相談相手", what="量産設計",
-                 material="", description="試作から量産へ進むための機械設計を伴走してほしい。")
+    spec = _spec(
+        world,
+        kind="mentoring",
+        seeking="adviser",
+        title="量産設計の相談相手",
+        what="量産設計",
+        material="",
+        description="試作から量産へ進むための機械設計を伴走してほしい。",
+    )
     results = _rank(sumida_staff, spec).results
     names = [s.candidate.name for s in results]
     assert names[0] == "設計 次郎"
     assert "縫製 四郎" not in names
     first = results[0]
     assert first.candidate.type == "adviser"
-    assert "受入余力あり（あと 3 名）" in first.reasons and "実務経験 30 年" in first.reasons
-    assert [s for s in results if s.candidate.name == "満員 三郎"][0].breakdown["capacity"].value == 0
+    assert "受入余力あり（あと 3 名）" in first.reasons
+    assert "実務経験 30 年" in first.reasons
+    assert next(s for s in results if s.candidate.name == "満員 三郎").breakdown["capacity"].value == 0
 
 
-def test_text_relevance_falls_back_to_the_candidates_own_words_without_the_engine(world, sumida_staff, monkeypatch):
+def test_text_relevance_falls_back_to_the_candidates_own_words_without_the_engine(
+    world, sumida_staff, monkeypatch
+):
     import monozukuri.search.engine
     import monozukuri.search.services
 
     def broken(*args, **kwargs):
         raise TypeError("the engine changed its signature")
 
+    import monozukuri.search.backends
+
+    monkeypatch.setattr(monozukuri.search.backends, "get_backend", broken)
     monkeypatch.setattr(monozukuri.search.engine, "search", broken)
     monkeypatch.setattr(monozukuri.search.services, "search", broken)
     import monozukuri.directory.indexing
@@ -217,7 +304,9 @@ def test_preselection_falls_back_to_the_directory_list_without_the_index(world, 
 
 
 def test_the_engine_finds_firms_by_their_words_even_without_tagged_capabilities(world, sumida_staff):
-    untagged = make_org(municipality=world.sumida, name="株式会社筐体工房", summary="アルミ筐体の試作を5軸加工で承ります。")
+    untagged = make_org(
+        municipality=world.sumida, name="株式会社筐体工房", summary="アルミ筐体の試作を5軸加工で承ります。"
+    )
     names = _names(_rank(sumida_staff, _spec(world)))
     assert untagged.name in names
 
@@ -231,7 +320,8 @@ def test_the_api_answers_score_reasons_and_breakdown(world, sumida_staff, client
     client.force_login(sumida_staff)
     data = client.get(f"/api/v1/requests/{request.pk}/candidates/").json()
     first = data["results"][0]
-    assert first["id"] == world.five_axis.pk and first["type"] == "organization"
+    assert first["id"] == world.five_axis.pk
+    assert first["type"] == "organization"
     assert 0 < first["score"] <= 1
     assert "5軸加工に対応" in first["reasons"]
     assert set(first["breakdown"]) >= {"capability", "material", "distance", "freshness", "outcomes"}

@@ -32,8 +32,15 @@ def introduction_list(request: HttpRequest) -> HttpResponse:
         _prefetch(requests.values())
         consented = consented_request_ids(user, list(requests))
         cards = {pk: present_request(r, user, consented=pk in consented) for pk, r in requests.items()}
-    items = [{"intro": i, "card": cards[i.request_id], "candidate": candidate_name(i),
-              "waiting_for_me": _waiting_for(user, i)} for i in rows]
+    items = [
+        {
+            "intro": i,
+            "card": cards[i.request_id],
+            "candidate": candidate_name(i),
+            "waiting_for_me": _waiting_for(user, i),
+        }
+        for i in rows
+    ]
     return render(request, "matching/introduction_list.html", {"items": items})
 
 
@@ -46,8 +53,9 @@ def _prefetch(requests: Any) -> None:
 def _waiting_for(user: Any, intro: Any) -> bool:
     if intro.status != IntroductionStatus.PROPOSED:
         return False
-    return ((intro.requester_consented_at is None and permissions.is_requester_side(user, intro.request))
-            or (intro.candidate_consented_at is None and permissions.is_candidate_side(user, intro)))
+    return (intro.requester_consented_at is None and permissions.is_requester_side(user, intro.request)) or (
+        intro.candidate_consented_at is None and permissions.is_candidate_side(user, intro)
+    )
 
 
 @login_required
@@ -68,17 +76,28 @@ def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         forms["contract"] = ContractForm()
     if permissions.can_report_outcome(user, intro):
         forms["report"] = OutcomeForm()
-    return render(request, "matching/introduction_detail.html", {
-        "intro": intro, "card": card, "candidate_name": candidate_name(intro), "status": status,
-        "steps": IntroductionStatus.choices,
-        "can_consent_requester": permissions.can_consent(user, intro, Side.REQUESTER),
-        "can_consent_candidate": permissions.can_consent(user, intro, Side.CANDIDATE),
-        "is_office": permissions.is_office(user, intro.municipality_id),
-        "show_contacts": permissions.can_see_candidate_contact(user, intro),
-        "can_decline": permissions.can_decline(user, intro), "decline_form": DeclineForm(),
-        "forms": forms, "history": selectors.introduction_history(user=user, intro=intro),
-        "candidate_members": _candidate_contacts(intro) if permissions.can_see_candidate_contact(user, intro) else [],
-    })
+    return render(
+        request,
+        "matching/introduction_detail.html",
+        {
+            "intro": intro,
+            "card": card,
+            "candidate_name": candidate_name(intro),
+            "status": status,
+            "steps": IntroductionStatus.choices,
+            "can_consent_requester": permissions.can_consent(user, intro, Side.REQUESTER),
+            "can_consent_candidate": permissions.can_consent(user, intro, Side.CANDIDATE),
+            "is_office": permissions.is_office(user, intro.municipality_id),
+            "show_contacts": permissions.can_see_candidate_contact(user, intro),
+            "can_decline": permissions.can_decline(user, intro),
+            "decline_form": DeclineForm(),
+            "forms": forms,
+            "history": selectors.introduction_history(user=user, intro=intro),
+            "candidate_members": _candidate_contacts(intro)
+            if permissions.can_see_candidate_contact(user, intro)
+            else [],
+        },
+    )
 
 
 def _candidate_contacts(intro: Any) -> list[tuple[str, str]]:
@@ -92,16 +111,39 @@ def _candidate_contacts(intro: Any) -> list[tuple[str, str]]:
 
 
 STEPS = {
-    "meeting": (MeetingForm, lambda a, i, d: services.introduction_record_meeting(
-        actor=a, intro=i, meeting_on=d["meeting_on"], note=d["note"]), _("面談を記録しました。")),
-    "agreement": (AgreementForm, lambda a, i, d: services.introduction_record_agreement(
-        actor=a, intro=i, agreed_on=d["agreed_on"], amount=d["amount"], note=d["note"]), _("見積・合意を記録しました。")),
-    "contract": (ContractForm, lambda a, i, d: services.introduction_contract(
-        actor=a, intro=i, amount=d["amount"], contracted_on=d["contracted_on"]), _("成約を記録しました。")),
-    "decline": (DeclineForm, lambda a, i, d: services.introduction_decline(actor=a, intro=i, reason=d["reason"]),
-                _("不成立として記録しました。")),
-    "report": (OutcomeForm, lambda a, i, d: services.introduction_report_outcome(
-        actor=a, intro=i, note=d["note"], rating=d["rating"]), _("成果を報告しました。")),
+    "meeting": (
+        MeetingForm,
+        lambda a, i, d: services.introduction_record_meeting(
+            actor=a, intro=i, meeting_on=d["meeting_on"], note=d["note"]
+        ),
+        _("面談を記録しました。"),
+    ),
+    "agreement": (
+        AgreementForm,
+        lambda a, i, d: services.introduction_record_agreement(
+            actor=a, intro=i, agreed_on=d["agreed_on"], amount=d["amount"], note=d["note"]
+        ),
+        _("見積・合意を記録しました。"),
+    ),
+    "contract": (
+        ContractForm,
+        lambda a, i, d: services.introduction_contract(
+            actor=a, intro=i, amount=d["amount"], contracted_on=d["contracted_on"]
+        ),
+        _("成約を記録しました。"),
+    ),
+    "decline": (
+        DeclineForm,
+        lambda a, i, d: services.introduction_decline(actor=a, intro=i, reason=d["reason"]),
+        _("不成立として記録しました。"),
+    ),
+    "report": (
+        OutcomeForm,
+        lambda a, i, d: services.introduction_report_outcome(
+            actor=a, intro=i, note=d["note"], rating=d["rating"]
+        ),
+        _("成果を報告しました。"),
+    ),
 }
 
 
@@ -123,7 +165,7 @@ def introduction_step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 for field, errors in form.errors.items():
                     label = form.fields[field].label if field in form.fields else ""
                     for message in errors:
-                        messages.error(request, f"{label}: {message}" if label else message)
+                        messages.error(request, f"{label}: {message}" if label else str(message))
                 return redirect(intro)
             run(user, intro, form.cleaned_data)
             messages.success(request, done)

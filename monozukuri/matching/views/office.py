@@ -32,12 +32,17 @@ from monozukuri.matching.views.common import card
 
 def home(request: HttpRequest) -> HttpResponse:
     """What matching is and where to go from here."""
-    user = request.user
-    return render(request, "matching/home.html", {
-        "is_partner": permissions.is_partner(user), "is_staff": permissions.is_staff(user),
-        "has_organization": bool(permissions.member_organization_ids(user)),
-        "is_adviser": permissions.adviser_id_of(user) is not None,
-    })
+    user: Any = request.user
+    return render(
+        request,
+        "matching/home.html",
+        {
+            "is_partner": permissions.is_partner(user),
+            "is_staff": permissions.is_staff(user),
+            "has_organization": bool(permissions.member_organization_ids(user)),
+            "is_adviser": permissions.adviser_id_of(user) is not None,
+        },
+    )
 
 
 @login_required
@@ -47,10 +52,16 @@ def board(request: HttpRequest) -> HttpResponse:
         raise Http404
     columns = selectors.request_board(user=request.user)
     labels = dict(RequestStatus.choices)
-    return render(request, "matching/board.html", {
-        "columns": [(status, labels[status], [(r, card(r, request.user)) for r in rows])
-                    for status, rows in columns.items()],
-    })
+    return render(
+        request,
+        "matching/board.html",
+        {
+            "columns": [
+                (status, labels[status], [(r, card(r, request.user)) for r in rows])
+                for status, rows in columns.items()
+            ],
+        },
+    )
 
 
 def _measures(user: Any, municipality: Any) -> list[tuple[int, str]]:
@@ -58,21 +69,26 @@ def _measures(user: Any, municipality: Any) -> list[tuple[int, str]]:
 
     with scopes_disabled():
         plans = list(plan_queryset_with_parts(plan_list(user=user, municipality_code=municipality.code)))
-        return [(m.pk, f"{plan.title} ／ {m.title}") for plan in plans for pillar in plan.pillars.all()
-                for m in pillar.measures.all()]
+        return [
+            (m.pk, f"{plan.title} ／ {m.title}")
+            for plan in plans
+            for pillar in plan.pillars.all()
+            for m in pillar.measures.all()
+        ]
 
 
 @login_required
 def request_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The office reviews a submitted request: publish it, or send it back with reasons."""
-    user = request.user
+    user: Any = request.user
     matching_request = selectors.request_get(user=user, pk=pk)
     if not permissions.can_review_request(user, matching_request):
         raise Http404
     measures = _measures(user, matching_request.municipality)
     initial = {"measure": matching_request.measure_id}
-    publish_form = PublishForm(request.POST if request.POST.get("action") == "publish" else None,
-                               measures=measures, initial=initial)
+    publish_form = PublishForm(
+        request.POST if request.POST.get("action") == "publish" else None, measures=measures, initial=initial
+    )
     return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
     if request.method == "POST" and request.POST.get("action") == "publish" and publish_form.is_valid():
         measure = None
@@ -82,9 +98,12 @@ def request_review(request: HttpRequest, pk: int) -> HttpResponse:
             measure = measure_get(user=user, pk=publish_form.cleaned_data["measure"])
         try:
             request_services.request_publish(
-                actor=user, request=matching_request, measure=measure,
+                actor=user,
+                request=matching_request,
+                measure=measure,
                 checklist={item: True for item in publish_form.cleaned_data["checklist"]},
-                expires_on=publish_form.cleaned_data["expires_on"])
+                expires_on=publish_form.cleaned_data["expires_on"],
+            )
         except ValidationError as exc:
             add_service_errors(publish_form, exc)
         else:
@@ -92,50 +111,65 @@ def request_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(matching_request)
     if request.method == "POST" and request.POST.get("action") == "return" and return_form.is_valid():
         try:
-            request_services.request_return(actor=user, request=matching_request,
-                                            reason=return_form.cleaned_data["reason"],
-                                            failed_items=return_form.cleaned_data["failed_items"])
+            request_services.request_return(
+                actor=user,
+                request=matching_request,
+                reason=return_form.cleaned_data["reason"],
+                failed_items=return_form.cleaned_data["failed_items"],
+            )
         except ValidationError as exc:
             add_service_errors(return_form, exc)
         else:
             messages.success(request, _("依頼者に差し戻しました。"))
             return redirect(matching_request)
     leaks = request_services.anonymity_leaks(matching_request) if matching_request.anonymous else []
-    return render(request, "matching/request_review.html", {
-        "matching_request": matching_request, "card": card(matching_request, user),
-        "publish_form": publish_form, "return_form": return_form, "leaks": leaks,
-    })
+    return render(
+        request,
+        "matching/request_review.html",
+        {
+            "matching_request": matching_request,
+            "card": card(matching_request, user),
+            "publish_form": publish_form,
+            "return_form": return_form,
+            "leaks": leaks,
+        },
+    )
 
 
 @login_required
 def weights(request: HttpRequest) -> HttpResponse:
     """Staff tune their municipality's ranking weights and preview the effect on saved requests."""
-    user = request.user
+    user: Any = request.user
     municipality_id = getattr(user, "municipality_id", None)
-    if not permissions.can_tune_weights(user, municipality_id):
+    if municipality_id is None or not permissions.can_tune_weights(user, municipality_id):
         raise Http404
     profile = selectors.ranking_profile_get(user=user, municipality_id=municipality_id)
     current = selectors.ranking_weights(municipality_id=municipality_id)
     choices = selectors.preview_request_choices(user=user, municipality_id=municipality_id)
     saved_ids = [r.pk for r in profile.preview_requests.all()] if profile else []
-    form = WeightsForm(request.POST or None, requests=choices,
-                       initial={**current, "preview_requests": saved_ids})
+    form = WeightsForm(
+        request.POST or None, requests=choices, initial={**current, "preview_requests": saved_ids}
+    )
     previews = []
     if request.method == "POST" and form.is_valid():
         proposed = form.weights()
         ids = form.cleaned_data["preview_requests"]
         if request.POST.get("action") == "save":
             try:
-                adviser_services.ranking_profile_save(actor=user, municipality=user.municipality, weights=proposed,
-                                                      preview_request_ids=ids)
+                adviser_services.ranking_profile_save(
+                    actor=user, municipality=user.municipality, weights=proposed, preview_request_ids=ids
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("重みを保存しました。以後の候補の順位に反映されます。"))
                 return redirect("matching:weights")
         previews = _previews(user, [r for r in choices if r.pk in ids], current, proposed)
-    return render(request, "matching/weights.html", {
-        "form": form, "previews": previews, "current": current, "components": COMPONENTS})
+    return render(
+        request,
+        "matching/weights.html",
+        {"form": form, "previews": previews, "current": current, "components": COMPONENTS},
+    )
 
 
 def _previews(user: Any, requests: list[Any], current: dict[str, int], proposed: dict[str, int]) -> list[Any]:
@@ -150,37 +184,58 @@ def _previews(user: Any, requests: list[Any], current: dict[str, int], proposed:
         rows = []
         for i, scored in enumerate(after, start=1):
             was = positions.get(scored.candidate.key)
-            rows.append({"rank": i, "name": scored.candidate.name, "score": scored.score, "was": was,
-                         "moved": (was - i) if was else None})
-        dropped = [s.candidate.name for s in before if s.candidate.key not in {a.candidate.key for a in after}]
+            rows.append(
+                {
+                    "rank": i,
+                    "name": scored.candidate.name,
+                    "score": scored.score,
+                    "was": was,
+                    "moved": (was - i) if was else None,
+                }
+            )
+        dropped = [
+            s.candidate.name for s in before if s.candidate.key not in {a.candidate.key for a in after}
+        ]
         out.append({"request": full, "rows": rows, "dropped": dropped})
     return out
 
 
 @login_required
 def adviser_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     if not permissions.is_partner(user):
         raise Http404
     q = request.GET.get("q", "")[:100]
-    return render(request, "matching/adviser_list.html", {
-        "advisers": selectors.adviser_list(user=user, q=q), "q": q,
-        "can_create": permissions.can_create_adviser(user)})
+    return render(
+        request,
+        "matching/adviser_list.html",
+        {
+            "advisers": selectors.adviser_list(user=user, q=q),
+            "q": q,
+            "can_create": permissions.can_create_adviser(user),
+        },
+    )
 
 
 @login_required
 def adviser_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     adviser = selectors.adviser_get(user=user, pk=pk)
-    return render(request, "matching/adviser_detail.html", {
-        "adviser": adviser, "show_contact": permissions.can_view_adviser_contact(user, adviser),
-        "can_edit": permissions.can_edit_adviser(user, adviser)})
+    return render(
+        request,
+        "matching/adviser_detail.html",
+        {
+            "adviser": adviser,
+            "show_contact": permissions.can_view_adviser_contact(user, adviser),
+            "can_edit": permissions.can_edit_adviser(user, adviser),
+        },
+    )
 
 
 @login_required
 def adviser_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Register an adviser (staff) or edit one (their office, or the adviser)."""
-    user = request.user
+    user: Any = request.user
     adviser = selectors.adviser_get(user=user, pk=pk) if pk is not None else None
     allowed = permissions.can_edit_adviser(user, adviser) if adviser else permissions.can_create_adviser(user)
     if not allowed:
@@ -193,7 +248,10 @@ def adviser_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = AdviserForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        relations = {"capabilities": list(data.pop("capabilities")), "industries": list(data.pop("industries"))}
+        relations = {
+            "capabilities": list(data.pop("capabilities")),
+            "industries": list(data.pop("industries")),
+        }
         try:
             if adviser is None:
                 adviser = adviser_services.adviser_create(actor=user, **relations, **data)
@@ -210,11 +268,15 @@ def adviser_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def preference(request: HttpRequest) -> HttpResponse:
     """How the user wants matching mail, and the digest of new requests for their firm."""
-    user = request.user
+    user: Any = request.user
     current = MatchingPreference.objects.filter(user=user).first()
-    form = PreferenceForm(request.POST or None, initial={
-        "mail_mode": current.mail_mode if current else "immediate",
-        "request_digest": current.request_digest if current else False})
+    form = PreferenceForm(
+        request.POST or None,
+        initial={
+            "mail_mode": current.mail_mode if current else "immediate",
+            "request_digest": current.request_digest if current else False,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         adviser_services.preference_set(actor=user, **form.cleaned_data)
         messages.success(request, _("通知の設定を保存しました。"))
@@ -229,34 +291,62 @@ def measure_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     from monozukuri.matching.metrics import METRICS
     from monozukuri.plans.selectors import kpi_get, measure_get
 
-    user = request.user
+    user: Any = request.user
     measure = measure_get(user=user, pk=pk)
     plan = measure.pillar.plan
     can_link = permissions.can_link_kpi(user, plan.municipality_id)
     with scopes_disabled():
         kpis = list(measure.kpis.prefetch_related("actuals").order_by("id"))
     links = selectors.kpi_links(measure=measure)
-    form = KpiLinkForm(request.POST or None, kpis=kpis,
-                       metrics=[(k, f"{label}（{unit}）") for k, (label, unit) in METRICS.items()])
+    form = KpiLinkForm(
+        request.POST or None,
+        kpis=kpis,
+        metrics=[(k, f"{label}（{unit}）") for k, (label, unit) in METRICS.items()],
+    )
     if request.method == "POST":
         if not can_link:
             raise PermissionDenied
         if form.is_valid():
             kpi = kpi_get(user=user, pk=form.cleaned_data["kpi"])
             try:
-                kpi_services.kpi_metric_link_set(actor=user, kpi=kpi, metric=form.cleaned_data["metric"] or None)
+                kpi_services.kpi_metric_link_set(
+                    actor=user, kpi=kpi, metric=form.cleaned_data["metric"] or None
+                )
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             else:
                 messages.success(request, _("KPI の実績の取り方を保存しました。"))
                 return redirect("matching:measure-outcomes", pk=measure.pk)
     outcomes = selectors.measure_outcomes(measure=measure)
-    rows = [{"year": o.fiscal_year, "label": format_fiscal_year(o.fiscal_year, "wareki"),
-             "western": format_fiscal_year(o.fiscal_year, "western"),
-             "figures": [o.figures[k] for k in METRICS]} for o in outcomes]
-    kpi_rows = [{"kpi": k, "metric": METRICS.get(links.get(k.pk, ""), ("", ""))[0],
-                 "actuals": {a.fiscal_year: a for a in k.actuals.all()}} for k in kpis]
-    return render(request, "matching/measure_outcomes.html", {
-        "measure": measure, "plan": plan, "rows": rows, "headers": [label for label, _unit in METRICS.values()],
-        "units": [unit for _label, unit in METRICS.values()], "kpi_rows": kpi_rows, "form": form,
-        "can_link": can_link, "years": [r["year"] for r in rows]})
+    rows = [
+        {
+            "year": o.fiscal_year,
+            "label": format_fiscal_year(o.fiscal_year, "wareki"),
+            "western": format_fiscal_year(o.fiscal_year, "western"),
+            "figures": [o.figures[k] for k in METRICS],
+        }
+        for o in outcomes
+    ]
+    kpi_rows = [
+        {
+            "kpi": k,
+            "metric": METRICS.get(links.get(k.pk, ""), ("", ""))[0],
+            "actuals": {a.fiscal_year: a for a in k.actuals.all()},
+        }
+        for k in kpis
+    ]
+    return render(
+        request,
+        "matching/measure_outcomes.html",
+        {
+            "measure": measure,
+            "plan": plan,
+            "rows": rows,
+            "headers": [label for label, _unit in METRICS.values()],
+            "units": [unit for _label, unit in METRICS.values()],
+            "kpi_rows": kpi_rows,
+            "form": form,
+            "can_link": can_link,
+            "years": [r["year"] for r in rows],
+        },
+    )

@@ -35,32 +35,65 @@ def request_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     rows = selectors.request_list(user=request.user, scope=scope, q=q, kind=kind)
     consented = consented_request_ids(request.user, [r.pk for r in rows])
-    return render(request, "matching/request_list.html", {
-        "cards": [card(r, request.user, consented) for r in rows], "scope": scope, "q": q, "kind": kind,
-        "kinds": RequestKind.choices, "is_staff": permissions.is_staff(request.user),
-        "has_organization": bool(permissions.member_organization_ids(request.user)),
-    })
+    return render(
+        request,
+        "matching/request_list.html",
+        {
+            "cards": [card(r, request.user, consented) for r in rows],
+            "scope": scope,
+            "q": q,
+            "kind": kind,
+            "kinds": RequestKind.choices,
+            "is_staff": permissions.is_staff(request.user),
+            "has_organization": bool(permissions.member_organization_ids(request.user)),
+        },
+    )
 
 
 @login_required
 def request_export(request: HttpRequest) -> HttpResponse:
     """The same list as CSV (UTF-8 with BOM for Excel), with what the user may see of each request."""
     scope = request.GET.get("scope", "published")
-    rows = selectors.request_list(user=request.user, scope=scope, q=request.GET.get("q", "")[:200],
-                                  kind=request.GET.get("kind", ""))
+    rows = selectors.request_list(
+        user=request.user, scope=scope, q=request.GET.get("q", "")[:200], kind=request.GET.get("kind", "")
+    )
     consented = consented_request_ids(request.user, [r.pk for r in rows])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="matching-requests.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([_("番号"), _("種類"), _("状態"), _("件名"), _("依頼者"), _("担当者"), _("担当者メール"),
-                     _("審査する自治体"), _("技術・材料"), _("公開日"), _("掲載期限")])
+    writer.writerow(
+        [
+            _("番号"),
+            _("種類"),
+            _("状態"),
+            _("件名"),
+            _("依頼者"),
+            _("担当者"),
+            _("担当者メール"),
+            _("審査する自治体"),
+            _("技術・材料"),
+            _("公開日"),
+            _("掲載期限"),
+        ]
+    )
     for row in rows:
         c = card(row, request.user, consented)
-        writer.writerow([c.id, c.kind_label, c.status_label, c.title, c.requester_label, c.contact_name or "",
-                         c.contact_email or "", c.office_name, " / ".join(c.capabilities),
-                         c.published_at.date().isoformat() if c.published_at else "",
-                         c.expires_on.isoformat() if c.expires_on else ""])
+        writer.writerow(
+            [
+                c.id,
+                c.kind_label,
+                c.status_label,
+                c.title,
+                c.requester_label,
+                c.contact_name or "",
+                c.contact_email or "",
+                c.office_name,
+                " / ".join(c.capabilities),
+                c.published_at.date().isoformat() if c.published_at else "",
+                c.expires_on.isoformat() if c.expires_on else "",
+            ]
+        )
     return response
 
 
@@ -101,7 +134,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
             except PermissionDenied:
                 form.add_error(None, _("この企業・団体の依頼は登録できません。"))
             else:
-                messages.success(request, _("下書きを保存しました。内容を確かめて「審査を依頼」してください。"))
+                messages.success(
+                    request, _("下書きを保存しました。内容を確かめて「審査を依頼」してください。")
+                )
                 return redirect(created)
     return render(request, "matching/request_form.html", {"form": form, "matching_request": None})
 
@@ -126,11 +161,16 @@ def request_preview(request: HttpRequest) -> HttpResponse:
         return render(request, "matching/partials/candidate_preview.html", {"ranking": None})
     kind = data.get("kind") or RequestKind.PROTOTYPE
     spec = RequestSpec(
-        kind=kind, seeking=data.get("seeking") or default_seeking(kind, getattr(requester, "kind", None)),
-        title=data.get("title", ""), description=data.get("description", ""), what=data.get("what", ""),
-        material=data.get("material", ""), quantity=data.get("quantity"),
-        required_certifications=tuple(c.strip() for c in (data.get("required_certifications") or "").split(",")
-                                      if c.strip()),
+        kind=kind,
+        seeking=data.get("seeking") or default_seeking(kind, getattr(requester, "kind", None)),
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        what=data.get("what", ""),
+        material=data.get("material", ""),
+        quantity=data.get("quantity"),
+        required_certifications=tuple(
+            c.strip() for c in (data.get("required_certifications") or "").split(",") if c.strip()
+        ),
         capability_ids=tuple(c.pk for c in data.get("capabilities", [])),
         requester_id=requester.pk if requester is not None else None,
         municipality_id=getattr(requester, "municipality_id", None),
@@ -146,25 +186,34 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     matching_request = selectors.request_get(user=user, pk=pk)
     with scopes_disabled():
-        introductions = [i for i in selectors.introduction_list(user=user) if i.request_id == matching_request.pk]
+        introductions = [
+            i for i in selectors.introduction_list(user=user) if i.request_id == matching_request.pk
+        ]
     interest_orgs = [o for o in organizations_of(user) if o.pk != matching_request.requester_id]
-    return render(request, "matching/request_detail.html", {
-        "matching_request": matching_request, "card": card(matching_request, user),
-        "can_edit": permissions.can_edit_request(user, matching_request),
-        "can_submit": permissions.can_submit_request(user, matching_request),
-        "can_withdraw": permissions.can_withdraw_request(user, matching_request),
-        "can_close": permissions.can_close_request(user, matching_request),
-        "can_renew": permissions.can_renew_request(user, matching_request),
-        "can_expire": permissions.is_office(user, matching_request.municipality_id)
-        and permissions.can_expire_request(user, matching_request),
-        "can_review": permissions.can_review_request(user, matching_request),
-        "can_candidates": permissions.can_view_candidates(user, matching_request),
-        "can_interest": permissions.can_express_interest(user, matching_request)
-        and not any(permissions.is_candidate_side(user, i) for i in introductions),
-        "interest_form": InterestForm(organizations=interest_orgs),
-        "attachment_form": AttachmentForm(), "reason_form": ReasonForm(),
-        "introductions": introductions, "history": selectors.request_history(user=user, request=matching_request),
-    })
+    return render(
+        request,
+        "matching/request_detail.html",
+        {
+            "matching_request": matching_request,
+            "card": card(matching_request, user),
+            "can_edit": permissions.can_edit_request(user, matching_request),
+            "can_submit": permissions.can_submit_request(user, matching_request),
+            "can_withdraw": permissions.can_withdraw_request(user, matching_request),
+            "can_close": permissions.can_close_request(user, matching_request),
+            "can_renew": permissions.can_renew_request(user, matching_request),
+            "can_expire": permissions.is_office(user, matching_request.municipality_id)
+            and permissions.can_expire_request(user, matching_request),
+            "can_review": permissions.can_review_request(user, matching_request),
+            "can_candidates": permissions.can_view_candidates(user, matching_request),
+            "can_interest": permissions.can_express_interest(user, matching_request)
+            and not any(permissions.is_candidate_side(user, i) for i in introductions),
+            "interest_form": InterestForm(organizations=interest_orgs),
+            "attachment_form": AttachmentForm(),
+            "reason_form": ReasonForm(),
+            "introductions": introductions,
+            "history": selectors.request_history(user=user, request=matching_request),
+        },
+    )
 
 
 @login_required
@@ -189,7 +238,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/request_form.html", {"form": form, "matching_request": matching_request})
 
 
-TRANSITIONS = {
+TRANSITIONS: dict[str, tuple[Any, Any, bool]] = {
     "submit": (services.request_submit, _("審査を依頼しました。自治体の確認をお待ちください。"), False),
     "withdraw": (services.request_withdraw, _("依頼を取り下げました。"), True),
     "close": (services.request_close, _("依頼を終了しました。"), True),
@@ -229,15 +278,29 @@ def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
         matches = selectors.offer_matches(user=user, request=matching_request)
         consented = consented_request_ids(user, [m.request.pk for m in matches])
         offer_rows = [(card(m.request, user, consented), m.scored) for m in matches]
-        return render(request, "matching/request_candidates.html", {
-            "matching_request": matching_request, "card": card(matching_request, user), "offer_rows": offer_rows})
+        return render(
+            request,
+            "matching/request_candidates.html",
+            {
+                "matching_request": matching_request,
+                "card": card(matching_request, user),
+                "offer_rows": offer_rows,
+            },
+        )
     ranking = selectors.candidate_list(user=user, request=matching_request, limit=30)
-    return render(request, "matching/request_candidates.html", {
-        "matching_request": matching_request, "card": card(matching_request, user), "ranking": ranking,
-        "rows": [(s, ranking.introductions.get(s.candidate.key)) for s in ranking.results], "offer_rows": None,
-        "can_propose": permissions.can_propose_introduction(user, matching_request),
-        "requester_side": permissions.is_requester_side(user, matching_request),
-    })
+    return render(
+        request,
+        "matching/request_candidates.html",
+        {
+            "matching_request": matching_request,
+            "card": card(matching_request, user),
+            "ranking": ranking,
+            "rows": [(s, ranking.introductions.get(s.candidate.key)) for s in ranking.results],
+            "offer_rows": None,
+            "can_propose": permissions.can_propose_introduction(user, matching_request),
+            "requester_side": permissions.is_requester_side(user, matching_request),
+        },
+    )
 
 
 @login_required
@@ -259,8 +322,13 @@ def request_propose(request: HttpRequest, pk: int) -> HttpResponse:
     consent = form.cleaned_data["consent"] and permissions.is_requester_side(user, matching_request)
     try:
         intro = intro_services.introduction_propose(
-            actor=user, request=matching_request, organization=organization, adviser=adviser,
-            message=form.cleaned_data["message"], consent=consent)
+            actor=user,
+            request=matching_request,
+            organization=organization,
+            adviser=adviser,
+            message=form.cleaned_data["message"],
+            consent=consent,
+        )
     except (PermissionDenied, ValidationError) as exc:
         service_error(request, exc)
         return redirect("matching:request-candidates", pk=matching_request.pk)
@@ -280,7 +348,7 @@ def request_interest(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             for message in errors:
                 label = form.fields[field].label if field in form.fields else ""
-                messages.error(request, f"{label}: {message}" if label else message)
+                messages.error(request, f"{label}: {message}" if label else str(message))
         return redirect(matching_request)
     organization = None
     if organizations:
@@ -289,13 +357,18 @@ def request_interest(request: HttpRequest, pk: int) -> HttpResponse:
         if organization is None:
             raise Http404
     try:
-        intro = intro_services.introduction_express_interest(actor=user, request=matching_request,
-                                                             organization=organization,
-                                                             message=form.cleaned_data["message"])
+        intro = intro_services.introduction_express_interest(
+            actor=user,
+            request=matching_request,
+            organization=organization,
+            message=form.cleaned_data["message"],
+        )
     except (PermissionDenied, ValidationError) as exc:
         service_error(request, exc)
         return redirect(matching_request)
-    messages.success(request, _("関心があることを依頼者に伝えました。依頼者が同意すると、依頼者名と連絡先が表示されます。"))
+    messages.success(
+        request, _("関心があることを依頼者に伝えました。依頼者が同意すると、依頼者名と連絡先が表示されます。")
+    )
     return redirect(intro)
 
 
@@ -306,14 +379,16 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(actor=request.user, request=matching_request, upload=form.cleaned_data["file"])
+            services.attachment_add(
+                actor=request.user, request=matching_request, upload=form.cleaned_data["file"]
+            )
         except (PermissionDenied, ValidationError) as exc:
             service_error(request, exc)
         else:
             messages.success(request, _("ファイルを添付しました。"))
     else:
         for message in form.errors.get("file", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
     return redirect(matching_request)
 
 
@@ -348,4 +423,3 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     else:
         messages.success(request, _("添付を削除しました。"))
     return redirect(matching_request)
-

@@ -103,12 +103,10 @@ def test_visitor_reads_a_plan_in_japanese_and_in_english(page, live_server, seed
         expect(page.get_by_role("heading", level=3, name=title, exact=True)).to_have_attribute("lang", "ja")
     # Links on the English page stay under /en/.
     expect(page.get_by_role("link", name="monozukuri")).to_have_attribute("href", "/en/")
-    # TODO(English catalogs): once locale/en/LC_MESSAGES/django.po is compiled, assert the English UI
-    # text here, e.g.:
-    #   expect(page.get_by_role("heading", level=2, name="Overview")).to_be_visible()
-    #   expect(page.locator("#plan-status")).to_have_text("Approved")
-    #   expect(page.get_by_role("link", name="Plans")).to_be_visible()
-    #   expect(page.get_by_text("The plan's text is shown in the original Japanese")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Summary")).to_be_visible()
+    expect(page.locator("#plan-status")).to_have_text("Approved")
+    expect(page.get_by_role("link", name="Revitalization Plans")).to_be_visible()
+    expect(page.get_by_text("The plan text is shown in the original Japanese")).to_be_visible()
     _check(page)
 
     page.get_by_role("button", name="日本語").click()

@@ -29,11 +29,24 @@ from monozukuri.search.geo import EARTH_RADIUS_KM, bounding_box
 # ts_rank weights {D, C, B, A}: body, (unused), capabilities, name.
 RANK_WEIGHTS = "{0.1, 0.0, 0.4, 1.0}"
 MAX_POSITIONS_PER_LEXEME = 256
-COLUMNS = ("doc_key", "object_id", "rank", "sort_name", "confirmed_key", "employees", "latitude",
-           "longitude", "facets", "extra", "tsv")
+COLUMNS = (
+    "doc_key",
+    "object_id",
+    "rank",
+    "sort_name",
+    "confirmed_key",
+    "employees",
+    "latitude",
+    "longitude",
+    "facets",
+    "extra",
+    "tsv",
+)
 
-_KM_SQL = (f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(power(sin(radians(d.latitude - %s) / 2), 2) "
-           f"+ cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2)))))")
+_KM_SQL = (
+    f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(power(sin(radians(d.latitude - %s) / 2), 2) "
+    f"+ cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2)))))"
+)
 
 
 def tsvector_text(doc: IndexDocument) -> str:
@@ -53,7 +66,8 @@ def tsvector_text(doc: IndexDocument) -> str:
         position += 1
     return " ".join(
         "'" + token.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(places)
-        for token, places in positions.items())
+        for token, places in positions.items()
+    )
 
 
 # Lexemes are our tokens: the default parser reads each space-separated token whole (tokens are letters
@@ -78,19 +92,33 @@ def _columns(docs: Sequence[IndexDocument]) -> list[list[Any]]:
     columns: list[list[Any]] = [[] for _ in range(14)]
     for doc in docs:
         point = doc.point
-        values = (doc.key, doc.object_id, doc.rank, doc.sort_name, doc.confirmed_key, doc.employees,
-                  point.latitude if point else None, point.longitude if point else None,
-                  " ".join(doc.facets), " ".join(doc.all_extra()), doc.match_tokens(), doc.name, doc.tags,
-                  doc.body)
+        values = (
+            doc.key,
+            doc.object_id,
+            doc.rank,
+            doc.sort_name,
+            doc.confirmed_key,
+            doc.employees,
+            point.latitude if point else None,
+            point.longitude if point else None,
+            " ".join(doc.facets),
+            " ".join(doc.all_extra()),
+            doc.match_tokens(),
+            doc.name,
+            doc.tags,
+            doc.body,
+        )
         for column, value in zip(columns, values, strict=True):
             column.append(value)
     return columns
 
 
 def _insert_sql(table: str) -> str:
-    return (f"INSERT INTO {table} ({', '.join(COLUMNS)}) SELECT t.doc_key, t.object_id, t.rank, t.sort_name, "
-            f"t.confirmed_key, t.employees, t.latitude, t.longitude, t.facets, t.extra, {TSVECTOR_SQL} "
-            f"FROM {_UNNEST}")
+    return (
+        f"INSERT INTO {table} ({', '.join(COLUMNS)}) SELECT t.doc_key, t.object_id, t.rank, t.sort_name, "
+        f"t.confirmed_key, t.employees, t.latitude, t.longitude, t.facets, t.extra, {TSVECTOR_SQL} "
+        f"FROM {_UNNEST}"
+    )
 
 
 def _where_sql(where: Where) -> tuple[str, list[Any]]:
@@ -105,8 +133,16 @@ def _where_sql(where: Where) -> tuple[str, list[Any]]:
     if where.center is not None and where.radius_km is not None:
         south, north, west, east = bounding_box(where.center, where.radius_km)
         clauses.append(f"d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s AND {_KM_SQL} <= %s")
-        params += [south, north, west, east, where.center.latitude, where.center.latitude,
-                   where.center.longitude, where.radius_km]
+        params += [
+            south,
+            north,
+            west,
+            east,
+            where.center.latitude,
+            where.center.latitude,
+            where.center.longitude,
+            where.radius_km,
+        ]
     return " AND ".join(clauses), params
 
 
@@ -117,12 +153,19 @@ def _plan(*, bitmap: bool) -> Iterator[Any]:
     Settings are transaction-local and put back before the block ends, so nothing leaks into the
     caller's transaction.
     """
-    names = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan") if bitmap else (
-        "enable_seqscan", "enable_bitmapscan")
+    names = (
+        ("enable_seqscan", "enable_indexscan", "enable_bitmapscan")
+        if bitmap
+        else ("enable_seqscan", "enable_bitmapscan")
+    )
     off = ("enable_seqscan", "enable_indexscan") if bitmap else ("enable_seqscan", "enable_bitmapscan")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"current_setting('{n}')" for n in names) + ", "
-                       + ", ".join(f"set_config('{n}', 'off', true)" for n in off))
+        cursor.execute(
+            "SELECT "
+            + ", ".join(f"current_setting('{n}')" for n in names)
+            + ", "
+            + ", ".join(f"set_config('{n}', 'off', true)" for n in off)
+        )
         saved = cursor.fetchone()[: len(names)]
         try:
             yield cursor
@@ -143,8 +186,11 @@ class PostgresBackend:
         changed = " OR ".join(f"{DOCUMENT_TABLE}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
         latest = {d.object_id: d for d in docs}  # one row per object in a statement
         with connection.cursor() as cursor:
-            cursor.execute(f"{_insert_sql(DOCUMENT_TABLE)} ON CONFLICT (object_id) DO UPDATE SET {updates} "
-                           f"WHERE {changed}", _columns(list(latest.values())))
+            cursor.execute(
+                f"{_insert_sql(DOCUMENT_TABLE)} ON CONFLICT (object_id) DO UPDATE SET {updates} "
+                f"WHERE {changed}",
+                _columns(list(latest.values())),
+            )
 
     def delete(self, object_ids: Sequence[int]) -> None:
         if not object_ids:
@@ -171,24 +217,30 @@ class PostgresBackend:
                 cursor.execute(f"SELECT count(*) FROM (SELECT 1 {body} LIMIT %s) t", [*params, cap + 1])
             return int(cursor.fetchone()[0])
 
-    def ranked(self, match: Match, where: Where, *, offset: int, limit: int, today_key: int
-               ) -> list[tuple[int, float]]:
+    def ranked(
+        self, match: Match, where: Where, *, offset: int, limit: int, today_key: int
+    ) -> list[tuple[int, float]]:
         body, params = self._where(match, where)
-        sql = (f"SELECT d.doc_key, ts_rank('{RANK_WEIGHTS}'::float4[], d.tsv, %s::tsquery) * (1.0 + 0.2 * "
-               f"least(1.0, greatest(0.0, (d.rank - %s + 1825) / 2190.0))) AS score {body} "
-               f"ORDER BY score DESC, d.doc_key DESC LIMIT %s OFFSET %s")
+        sql = (
+            f"SELECT d.doc_key, ts_rank('{RANK_WEIGHTS}'::float4[], d.tsv, %s::tsquery) * (1.0 + 0.2 * "
+            f"least(1.0, greatest(0.0, (d.rank - %s + 1825) / 2190.0))) AS score {body} "
+            f"ORDER BY score DESC, d.doc_key DESC LIMIT %s OFFSET %s"
+        )
         with _plan(bitmap=True) as cursor:
             cursor.execute(sql, [ts_text_query(match), today_key, *params, limit, offset])
             return [(int(k), float(s)) for k, s in cursor.fetchall()]
 
-    def ordered(self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
-                ) -> list[int]:
+    def ordered(
+        self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
+    ) -> list[int]:
         column, direction = ORDER_COLUMNS[order]
         body, params = self._where(match, where)
         tie = "" if order == "rank" else ", d.object_id"
         with _plan(bitmap=not scan) as cursor:
-            cursor.execute(f"SELECT d.doc_key {body} ORDER BY d.{column} {direction}{tie} LIMIT %s OFFSET %s",
-                           [*params, limit, offset])
+            cursor.execute(
+                f"SELECT d.doc_key {body} ORDER BY d.{column} {direction}{tie} LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
             return [int(r[0]) for r in cursor.fetchall()]
 
     def rows(self, match: Match, where: Where, *, limit: int, points: bool = False) -> list[Row]:
@@ -200,8 +252,10 @@ class PostgresBackend:
 
     def points(self, object_ids: Sequence[int]) -> dict[int, tuple[float | None, float | None]]:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT object_id, latitude, longitude FROM {DOCUMENT_TABLE} "
-                           f"WHERE object_id = ANY(%s)", [list(object_ids)])
+            cursor.execute(
+                f"SELECT object_id, latitude, longitude FROM {DOCUMENT_TABLE} WHERE object_id = ANY(%s)",
+                [list(object_ids)],
+            )
             return {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
 
     # --- full rebuild: a fresh table beside the live one, indexed after loading, renamed into place ---
@@ -212,9 +266,13 @@ class PostgresBackend:
         alongside the (parallel) load instead of by one long CREATE INDEX at the end."""
         self.shadow_drop()
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TABLE {SHADOW} (LIKE {DOCUMENT_TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                           "INCLUDING STORAGE)")
-            cursor.execute(f"CREATE INDEX {SHADOW}_tsv_build ON {SHADOW} USING gin (tsv) WITH (fastupdate = on)")
+            cursor.execute(
+                f"CREATE TABLE {SHADOW} (LIKE {DOCUMENT_TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                "INCLUDING STORAGE INCLUDING COMPRESSION)"
+            )
+            cursor.execute(
+                f"CREATE INDEX {SHADOW}_tsv_build ON {SHADOW} USING gin (tsv) WITH (fastupdate = on)"
+            )
 
     def prepare(self, docs: Sequence[IndexDocument]) -> list[list[Any]]:
         return _columns(docs)
@@ -237,8 +295,14 @@ class PostgresBackend:
                     cursor.execute(f"ALTER INDEX {SHADOW}_tsv_build RENAME TO {name}{SUFFIX}")
                     continue
                 definition = definition.replace(f"INDEX {name} ON", f"INDEX {name}{SUFFIX} ON", 1)
-                cursor.execute(re.sub(rf"(ON (?:\w+\.)?){DOCUMENT_TABLE} USING", rf"\g<1>{SHADOW} USING", definition,
-                                      count=1))
+                cursor.execute(
+                    re.sub(
+                        rf"(ON (?:\w+\.)?){DOCUMENT_TABLE} USING",
+                        rf"\g<1>{SHADOW} USING",
+                        definition,
+                        count=1,
+                    )
+                )
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute(f"ANALYZE {SHADOW}")
 
@@ -264,14 +328,20 @@ SHADOW = f"{DOCUMENT_TABLE}{SUFFIX}"
 
 def _constraints(cursor: Any) -> list[tuple[str, str]]:
     """Primary key and unique constraints of the live table (CHECKs come with LIKE)."""
-    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                   "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY conname", [DOCUMENT_TABLE])
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY conname",
+        [DOCUMENT_TABLE],
+    )
     return [(r[0], r[1]) for r in cursor.fetchall()]
 
 
 def _indexes(cursor: Any) -> list[tuple[str, str]]:
     """Indexes of the live table that do not back a constraint."""
-    cursor.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-                   "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
-                   "WHERE c.conindid = i.oid) ORDER BY i.relname", [DOCUMENT_TABLE])
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conindid = i.oid) ORDER BY i.relname",
+        [DOCUMENT_TABLE],
+    )
     return [(r[0], r[1]) for r in cursor.fetchall()]

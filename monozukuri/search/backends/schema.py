@@ -27,12 +27,18 @@ def create_fulltext(connection: Any) -> None:
         if connection.vendor == "sqlite":
             cursor.execute(fts5_create_sql())
         elif connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {DOCUMENT_TABLE} ADD COLUMN tsv tsvector NOT NULL DEFAULT ''::tsvector")
+            cursor.execute(
+                f"ALTER TABLE {DOCUMENT_TABLE} ADD COLUMN tsv tsvector NOT NULL DEFAULT ''::tsvector"
+            )
             # Gojūon keys compare by code point, as SQLite does, whatever the database's locale.
-            cursor.execute(f'ALTER TABLE {DOCUMENT_TABLE} ALTER COLUMN sort_name TYPE varchar(300) COLLATE "C"')
-            # Stored uncompressed: pglz gains nothing on tsvectors and would cost a decompression on
-            # every phrase recheck.
-            cursor.execute(f"ALTER TABLE {DOCUMENT_TABLE} ALTER COLUMN tsv SET STORAGE EXTERNAL")
+            cursor.execute(
+                f'ALTER TABLE {DOCUMENT_TABLE} ALTER COLUMN sort_name TYPE varchar(300) COLLATE "C"'
+            )
+            # Compressed and kept in the row (MAIN, pglz): a phrase query rechecks each candidate's
+            # tsvector, and one heap page costs far less than the TOAST index plus four chunks
+            # (measured: 4.7 µs against 12.7 µs a row; docs/decisions/0006).
+            cursor.execute(f"ALTER TABLE {DOCUMENT_TABLE} ALTER COLUMN tsv SET STORAGE MAIN")
+            cursor.execute(f"ALTER TABLE {DOCUMENT_TABLE} ALTER COLUMN tsv SET COMPRESSION pglz")
             cursor.execute(postgres_gin_sql(DOCUMENT_TABLE))
         else:  # pragma: no cover - the project runs on SQLite and PostgreSQL only
             raise NotImplementedError(f"search: no full-text index for {connection.vendor}")

@@ -35,8 +35,18 @@ SHADOW_TOKENS = f"{TOKEN_TABLE}_new"
 SHADOW_FTS = f"{FTS_TABLE}_new"
 # bm25 column weights: name, tags, body, facets.
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0)
-DOC_COLUMNS = ("doc_key", "object_id", "rank", "sort_name", "confirmed_key", "employees", "latitude",
-               "longitude", "facets", "extra")
+DOC_COLUMNS = (
+    "doc_key",
+    "object_id",
+    "rank",
+    "sort_name",
+    "confirmed_key",
+    "employees",
+    "latitude",
+    "longitude",
+    "facets",
+    "extra",
+)
 TOKEN_COLUMNS = ("name", "tags", "body")
 _FIELD_SEPARATOR = "\x1f"
 
@@ -58,7 +68,10 @@ def km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float |
     if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
         return None
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -83,8 +96,10 @@ def _where_sql(where: Where, alias: str = "d") -> tuple[str, list[Any]]:
         params.append(where.employees_max)
     if where.center is not None and where.radius_km is not None:
         south, north, west, east = bounding_box(where.center, where.radius_km)
-        clauses.append(f"{alias}.latitude BETWEEN %s AND %s AND {alias}.longitude BETWEEN %s AND %s "
-                       f"AND search_km(%s, %s, {alias}.latitude, {alias}.longitude) <= %s")
+        clauses.append(
+            f"{alias}.latitude BETWEEN %s AND %s AND {alias}.longitude BETWEEN %s AND %s "
+            f"AND search_km(%s, %s, {alias}.latitude, {alias}.longitude) <= %s"
+        )
         params += [south, north, west, east, where.center.latitude, where.center.longitude, where.radius_km]
     return " AND ".join(clauses), params
 
@@ -99,11 +114,13 @@ class SqliteBackend:
         """Stored rows by object id: the DOC_COLUMNS values, then the packed tokens."""
         found: dict[int, tuple[Any, ...]] = {}
         for start in range(0, len(object_ids), 500):
-            chunk = list(object_ids[start:start + 500])
+            chunk = list(object_ids[start : start + 500])
             cursor.execute(
                 f"SELECT {', '.join('d.' + c for c in DOC_COLUMNS)}, t.data "
                 f"FROM {DOCUMENT_TABLE} d LEFT JOIN {TOKEN_TABLE} t ON t.doc_key = d.doc_key "
-                f"WHERE d.object_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+                f"WHERE d.object_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
             for row in cursor.fetchall():
                 found[row[1]] = tuple(row)
         return found
@@ -114,8 +131,10 @@ class SqliteBackend:
             return
         # Contentless FTS5: deleting a row needs exactly the tokens it was inserted with.
         cursor.executemany(
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, name, tags, body, facets) VALUES('delete', %s, %s, %s, %s, %s)",
-            [(r[0], *unpack_tokens(r[10]), _facet_column(r[8], r[9])) for r in rows])
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, name, tags, body, facets) "
+            "VALUES('delete', %s, %s, %s, %s, %s)",
+            [(r[0], *unpack_tokens(r[10]), _facet_column(r[8], r[9])) for r in rows],
+        )
         cursor.executemany(f"DELETE FROM {DOCUMENT_TABLE} WHERE doc_key = %s", [(r[0],) for r in rows])
         cursor.executemany(f"DELETE FROM {TOKEN_TABLE} WHERE doc_key = %s", [(r[0],) for r in rows])
 
@@ -133,8 +152,11 @@ class SqliteBackend:
             for doc in {d.object_id: d for d in docs}.values():
                 row = document_row(doc)
                 old = existing.get(doc.object_id)
-                if old is not None and old[:len(DOC_COLUMNS)] == row[:len(DOC_COLUMNS)] \
-                        and unpack_tokens(old[len(DOC_COLUMNS)]) == (doc.name, doc.tags, doc.body):
+                if (
+                    old is not None
+                    and old[: len(DOC_COLUMNS)] == row[: len(DOC_COLUMNS)]
+                    and unpack_tokens(old[len(DOC_COLUMNS)]) == (doc.name, doc.tags, doc.body)
+                ):
                     continue
                 if old is not None:
                     stale.append(old)
@@ -166,43 +188,55 @@ class SqliteBackend:
         body, params = self._from(match, where)
         limit = " LIMIT %s" if cap is not None else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM (SELECT f.rowid {body}{limit})",
-                           [*params, cap + 1] if cap is not None else params)
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT f.rowid {body}{limit})",
+                [*params, cap + 1] if cap is not None else params,
+            )
             return int(cursor.fetchone()[0])
 
-    def ranked(self, match: Match, where: Where, *, offset: int, limit: int, today_key: int
-               ) -> list[tuple[int, float]]:
+    def ranked(
+        self, match: Match, where: Where, *, offset: int, limit: int, today_key: int
+    ) -> list[tuple[int, float]]:
         body, params = self._from(match, where)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         # bm25 is negative (lower is better); a fresh record weighs up to 20% more.
-        sql = (f"SELECT f.rowid, -bm25({FTS_TABLE}, {weights}) * (1.0 + 0.2 * min(1.0, max(0.0, "
-               f"((f.rowid >> 32) - %s + 1825) / 2190.0))) AS score {body} "
-               f"ORDER BY score DESC, f.rowid DESC LIMIT %s OFFSET %s")
+        sql = (
+            f"SELECT f.rowid, -bm25({FTS_TABLE}, {weights}) * (1.0 + 0.2 * min(1.0, max(0.0, "
+            f"((f.rowid >> 32) - %s + 1825) / 2190.0))) AS score {body} "
+            f"ORDER BY score DESC, f.rowid DESC LIMIT %s OFFSET %s"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [today_key, *params, limit, offset])
             return [(int(k), float(s)) for k, s in cursor.fetchall()]
 
-    def ordered(self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
-                ) -> list[int]:
+    def ordered(
+        self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
+    ) -> list[int]:
         column, direction = ORDER_COLUMNS[order]
         with connection.cursor() as cursor:
             if order == "rank":
                 body, params = self._from(match, where)
-                cursor.execute(f"SELECT f.rowid {body} ORDER BY f.rowid DESC LIMIT %s OFFSET %s",
-                               [*params, limit, offset])
+                cursor.execute(
+                    f"SELECT f.rowid {body} ORDER BY f.rowid DESC LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
             elif not scan:
                 body, params = self._from(match, where, join=True)
-                cursor.execute(f"SELECT f.rowid {body} ORDER BY d.{column} {direction}, d.object_id "
-                               f"LIMIT %s OFFSET %s", [*params, limit, offset])
+                cursor.execute(
+                    f"SELECT f.rowid {body} ORDER BY d.{column} {direction}, d.object_id LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
             else:
                 conditions, params = _where_sql(where)
                 index = "search_doc_sort_name" if order == "name" else "search_doc_confirmed"
                 cursor.execute(
                     f"SELECT d.doc_key FROM {DOCUMENT_TABLE} d INDEXED BY {index} "
-                    f"WHERE EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = d.doc_key)"
+                    f"WHERE EXISTS (SELECT 1 FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH %s AND rowid = d.doc_key)"
                     + (f" AND {conditions}" if conditions else "")
                     + f" ORDER BY d.{column} {direction}, d.object_id LIMIT %s OFFSET %s",
-                    [fts5_match(match), *params, limit, offset])
+                    [fts5_match(match), *params, limit, offset],
+                )
             return [int(r[0]) for r in cursor.fetchall()]
 
     def rows(self, match: Match, where: Where, *, limit: int, points: bool = False) -> list[Row]:
@@ -216,9 +250,12 @@ class SqliteBackend:
         out: dict[int, tuple[float | None, float | None]] = {}
         with connection.cursor() as cursor:
             for start in range(0, len(object_ids), 500):
-                chunk = list(object_ids[start:start + 500])
-                cursor.execute(f"SELECT object_id, latitude, longitude FROM {DOCUMENT_TABLE} "
-                               f"WHERE object_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+                chunk = list(object_ids[start : start + 500])
+                cursor.execute(
+                    f"SELECT object_id, latitude, longitude FROM {DOCUMENT_TABLE} "
+                    f"WHERE object_id IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
                 out.update({r[0]: (r[1], r[2]) for r in cursor.fetchall()})
         return out
 
@@ -246,8 +283,10 @@ class SqliteBackend:
 
     def shadow_swap(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                           "AND sql IS NOT NULL", [DOCUMENT_TABLE])
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [DOCUMENT_TABLE],
+            )
             indexes = [r[0] for r in cursor.fetchall()]
             cursor.execute(f"DROP TABLE {FTS_TABLE}")
             cursor.execute(f'DROP TABLE "{DOCUMENT_TABLE}"')
@@ -274,21 +313,38 @@ def document_row(doc: IndexDocument) -> tuple[Any, ...]:
     """The search_document row of a document (DOC_COLUMNS order), then its tokens: packed, and as
     the three FTS columns."""
     point = doc.point
-    return (doc.key, doc.object_id, doc.rank, doc.sort_name, doc.confirmed_key, doc.employees,
-            point.latitude if point else None, point.longitude if point else None,
-            " ".join(doc.facets), " ".join(doc.all_extra()), pack_tokens(doc.name, doc.tags, doc.body),
-            doc.name, doc.tags, doc.body)
+    return (
+        doc.key,
+        doc.object_id,
+        doc.rank,
+        doc.sort_name,
+        doc.confirmed_key,
+        doc.employees,
+        point.latitude if point else None,
+        point.longitude if point else None,
+        " ".join(doc.facets),
+        " ".join(doc.all_extra()),
+        pack_tokens(doc.name, doc.tags, doc.body),
+        doc.name,
+        doc.tags,
+        doc.body,
+    )
 
 
-def insert_rows(cursor: Any, document_table: str, token_table: str, fts_table: str,
-                rows: Sequence[tuple[Any, ...]]) -> None:
+def insert_rows(
+    cursor: Any, document_table: str, token_table: str, fts_table: str, rows: Sequence[tuple[Any, ...]]
+) -> None:
     if not rows:
         return
     width = len(DOC_COLUMNS)
     cursor.executemany(
         f"INSERT INTO {document_table} ({', '.join(DOC_COLUMNS)}) VALUES ({', '.join(['%s'] * width)})",
-        [r[:width] for r in rows])
-    cursor.executemany(f"INSERT INTO {token_table} (doc_key, data) VALUES (%s, %s)", [(r[0], r[width]) for r in rows])
+        [r[:width] for r in rows],
+    )
+    cursor.executemany(
+        f"INSERT INTO {token_table} (doc_key, data) VALUES (%s, %s)", [(r[0], r[width]) for r in rows]
+    )
     cursor.executemany(
         f"INSERT INTO {fts_table}(rowid, name, tags, body, facets) VALUES (%s, %s, %s, %s, %s)",
-        [(r[0], r[11], r[12], r[13], _facet_column(r[8], r[9])) for r in rows])
+        [(r[0], r[11], r[12], r[13], _facet_column(r[8], r[9])) for r in rows],
+    )

@@ -29,7 +29,7 @@ def make_organization(**values: Any) -> Any:
 
     capabilities = values.pop("capabilities", [])
     defaults = {"summary": "", "products": "", "city": "", "town": "", "kana": ""}
-    org = OrganizationFactory(**{**defaults, **values})
+    org: Any = OrganizationFactory(**{**defaults, **values})
     for cap in capabilities:
         OrganizationCapability.objects.create(organization=org, capability=cap)
     return org

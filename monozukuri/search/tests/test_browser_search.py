@@ -26,16 +26,25 @@ def _check(page: Page) -> None:
 @pytest.fixture
 def foundry(municipalities: Any, taxonomy: Any) -> Any:
     with scopes_disabled():
-        org = make_organization(name="株式会社川口鋳物", kana="かわぐちいもの", summary="鋳物の製造、砂型から仕上げまで。",
-                                municipality=municipalities["131075"])
-        other = make_organization(name="株式会社荒川研磨", kana="あらかわけんま", summary="精密な研磨とバフ仕上げ。",
-                                  municipality=municipalities["131181"])
+        org = make_organization(
+            name="株式会社川口鋳物",
+            kana="かわぐちいもの",
+            summary="鋳物の製造、砂型から仕上げまで。",
+            municipality=municipalities["131075"],
+        )
+        other = make_organization(
+            name="株式会社荒川研磨",
+            kana="あらかわけんま",
+            summary="精密な研磨とバフ仕上げ。",
+            municipality=municipalities["131181"],
+        )
         organizations_reindex([org.pk, other.pk])
     return org
 
 
 def test_staff_add_a_synonym_reindex_and_the_next_search_finds_the_new_spelling(
-        page: Page, live_server: Any, sumida_staff: Any, foundry: Any) -> None:
+    page: Page, live_server: Any, sumida_staff: Any, foundry: Any
+) -> None:
     login(page, live_server, sumida_staff.email, DEFAULT_PASSWORD)
     page.goto(live_server.url + "/search/dictionary/")
     _check(page)
@@ -53,11 +62,14 @@ def test_staff_add_a_synonym_reindex_and_the_next_search_finds_the_new_spelling(
     box.fill("キャスティング")
     expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
     expect(page.get_by_role("link", name="株式会社川口鋳物")).to_be_visible()
-    expect(page).to_have_url(live_server.url + "/search/?q=%E3%82%AD%E3%83%A3%E3%82%B9%E3%83%86%E3%82%A3%E3%83%B3%E3%82%B0")
+    expect(page).to_have_url(
+        live_server.url + "/search/?q=%E3%82%AD%E3%83%A3%E3%82%B9%E3%83%86%E3%82%A3%E3%83%B3%E3%82%B0"
+    )
 
 
-def test_the_search_answers_as_the_user_types_and_the_url_can_be_shared(page: Page, live_server: Any,
-                                                                       foundry: Any) -> None:
+def test_the_search_answers_as_the_user_types_and_the_url_can_be_shared(
+    page: Page, live_server: Any, foundry: Any
+) -> None:
     page.goto(live_server.url + "/search/")
     _check(page)
     box = page.get_by_role("searchbox", name="キーワード（技術・材料・製品・社名・よみがな）")
@@ -76,8 +88,9 @@ def test_the_search_answers_as_the_user_types_and_the_url_can_be_shared(page: Pa
     expect(box).to_have_value("研磨")
 
 
-def test_the_map_toggle_shows_markers_without_loading_tiles(page: Page, live_server: Any, foundry: Any,
-                                                           blocked_requests: list[str]) -> None:
+def test_the_map_toggle_shows_markers_without_loading_tiles(
+    page: Page, live_server: Any, foundry: Any, blocked_requests: list[str]
+) -> None:
     page.goto(live_server.url + "/search/?q=鋳物")
     toggle = page.get_by_role("button", name="地図で見る")
     expect(toggle).to_have_attribute("aria-expanded", "false")

@@ -21,9 +21,15 @@ from monozukuri.search.documents import (
 )
 
 
-@pytest.mark.parametrize(("prefix", "value", "token"), [
-    ("m", "131075", "m131075"), ("k", "large_company", "k0largecompany"), ("j", "09", "j09"), ("c", 12, "c12"),
-])
+@pytest.mark.parametrize(
+    ("prefix", "value", "token"),
+    [
+        ("m", "131075", "m131075"),
+        ("k", "large_company", "k0largecompany"),
+        ("j", "09", "j09"),
+        ("c", 12, "c12"),
+    ],
+)
 def test_facet_tokens(prefix: str, value: object, token: str) -> None:
     assert facet_token(prefix, value) == token
 
@@ -31,12 +37,19 @@ def test_facet_tokens(prefix: str, value: object, token: str) -> None:
 @pytest.mark.parametrize("name", ["ISO 9001", "ＩＳＯ　９００１", "エコアクション21", "JIS Q 9100"])
 def test_free_text_facet_values_survive_the_round_trip(name: str) -> None:
     token = facet_text_token("x", name)
-    assert token.isalnum() and token.isascii()
-    assert facet_text_value(token, "x").replace(" ", "") in {name.replace(" ", ""), "ISO9001", "エコアクション21"}
+    assert token.isalnum()
+    assert token.isascii()
+    assert facet_text_value(token, "x").replace(" ", "") in {
+        name.replace(" ", ""),
+        "ISO9001",
+        "エコアクション21",
+    }
     assert facet_text_token("x", "iso 9001") == facet_text_token("x", "ＩＳＯ　９００１")
 
 
-@pytest.mark.parametrize("text", ["m131075 c12 k0manufacturer", "ISO 9001 エコアクション21 z1 g1r6285c12792 a0"])
+@pytest.mark.parametrize(
+    "text", ["m131075 c12 k0manufacturer", "ISO 9001 エコアクション21 z1 g1r6285c12792 a0"]
+)
 def test_no_text_or_query_produces_a_facet_or_match_only_token(text: str) -> None:
     produced = set(tokens(text, load_seed_vocabulary()))
     assert not produced & {"m131075", "c12", "k0manufacturer", "z1", "a0", "g1r6285c12792"}
@@ -46,17 +59,20 @@ def test_sample_levels_are_nested_and_halve() -> None:
     levels = [len(sample_tokens(i)) for i in range(1, 40_001)]
     for k in (1, 2, 3, 4):
         share = sum(1 for n in levels if n >= k) / len(levels)
-        assert share == pytest.approx(0.5 ** k, rel=0.15)
+        assert share == pytest.approx(0.5**k, rel=0.15)
     assert all(sample_tokens(i) == [f"z{k}" for k in range(1, len(sample_tokens(i)) + 1)] for i in range(100))
 
 
 def test_rank_rises_with_the_confirmation_date_and_completeness() -> None:
     day = datetime.date(2025, 4, 1)
     assert rank_of(confirmed=day, completeness=0) < rank_of(confirmed=day, completeness=1)
-    assert rank_of(confirmed=day - datetime.timedelta(days=30), completeness=0) < rank_of(confirmed=day, completeness=0)
+    assert rank_of(confirmed=day - datetime.timedelta(days=30), completeness=0) < rank_of(
+        confirmed=day, completeness=0
+    )
     assert rank_of(confirmed=None, completeness=0) == 0
     assert 0 <= rank_of(confirmed=datetime.date(2199, 1, 1), completeness=1) <= MAX_RANK
-    assert confirmed_key(None) == 0 and confirmed_key(datetime.date(2000, 1, 1)) == 1
+    assert confirmed_key(None) == 0
+    assert confirmed_key(datetime.date(2000, 1, 1)) == 1
 
 
 def test_doc_key_orders_by_rank_then_id_and_keeps_the_id() -> None:

@@ -23,9 +23,42 @@ from monozukuri.search.tests.test_analysis import phrase_in
 
 pytestmark = pytest.mark.django_db
 
-FRAGMENTS = ["精密板金加工", "溶接", "研磨", "鋳造", "鋳物", "金型", "射出成形", "試作品", "アルミ", "アルミニウム",
-             "ステンレス", "SUS304", "めっき", "メッキ", "鈑金", "5軸", "15軸", "鉄工所", "鉄", "プレス", "ﾌﾟﾚｽ",
-             "組立", "塗装", "旋盤", "レーザー", "検査", "医療機器", "半導体", "ねじ", "ばね", "樹脂", "、", "。", " "]
+FRAGMENTS = [
+    "精密板金加工",
+    "溶接",
+    "研磨",
+    "鋳造",
+    "鋳物",
+    "金型",
+    "射出成形",
+    "試作品",
+    "アルミ",
+    "アルミニウム",
+    "ステンレス",
+    "SUS304",
+    "めっき",
+    "メッキ",
+    "鈑金",
+    "5軸",
+    "15軸",
+    "鉄工所",
+    "鉄",
+    "プレス",
+    "ﾌﾟﾚｽ",
+    "組立",
+    "塗装",
+    "旋盤",
+    "レーザー",
+    "検査",
+    "医療機器",
+    "半導体",
+    "ねじ",
+    "ばね",
+    "樹脂",
+    "、",
+    "。",
+    " ",
+]
 
 
 def _ids(outcome: Any) -> set[int]:
@@ -37,9 +70,14 @@ def random_directory(taxonomy: Any) -> dict[int, list[list[str]]]:
     """60 organisations of random manufacturing text; returns id → the token columns as indexed."""
     rng = random.Random(20261128)
     with scopes_disabled():
-        orgs = [make_organization(name=f"テスト{i}工業", kana=f"てすと{i}こうぎょう",
-                                  summary="".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(3, 12))))
-                for i in range(60)]
+        orgs = [
+            make_organization(
+                name=f"テスト{i}工業",
+                kana=f"てすと{i}こうぎょう",
+                summary="".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(3, 12))),
+            )
+            for i in range(60)
+        ]
         organizations_reindex([o.pk for o in orgs])
     columns = {}
     for doc in SearchDocument.objects.all():
@@ -47,7 +85,9 @@ def random_directory(taxonomy: Any) -> dict[int, list[list[str]]]:
     from monozukuri.directory.indexing import organization_documents, organization_sources
 
     docs = organization_documents(organization_sources([o.pk for o in orgs]), vocabulary=index_vocabulary())
-    return {d.object_id: [d.name.split(), d.tags.split(), d.body.split(), d.match_tokens().split()] for d in docs}
+    return {
+        d.object_id: [d.name.split(), d.tags.split(), d.body.split(), d.match_tokens().split()] for d in docs
+    }
 
 
 def _reference(directory: dict[int, list[list[str]]], q: str) -> set[int]:
@@ -59,8 +99,11 @@ def _reference(directory: dict[int, list[list[str]]], q: str) -> set[int]:
     def has(columns: list[list[str]], clause: Any) -> bool:
         return any(phrase_in(column, clause) for column in columns)
 
-    return {pk for pk, columns in directory.items()
-            if all(has(columns, c) for c in parsed.required) and not any(has(columns, c) for c in parsed.excluded)}
+    return {
+        pk
+        for pk, columns in directory.items()
+        if all(has(columns, c) for c in parsed.required) and not any(has(columns, c) for c in parsed.excluded)
+    }
 
 
 def _random_queries(directory: dict[int, list[list[str]]], count: int) -> list[str]:
@@ -70,7 +113,7 @@ def _random_queries(directory: dict[int, list[list[str]]], count: int) -> list[s
     for _ in range(count):
         kind = rng.random()
         start = rng.randrange(len(texts) - 4)
-        term = texts[start:start + rng.randint(1, 4)].strip() or "溶接"
+        term = texts[start : start + rng.randint(1, 4)].strip() or "溶接"
         if kind < 0.5:
             queries.append(term)
         elif kind < 0.7:
@@ -85,32 +128,39 @@ def _random_queries(directory: dict[int, list[list[str]]], count: int) -> list[s
 def test_engine_returns_exactly_the_reference_set_for_random_queries(random_directory: Any) -> None:
     vocabulary = index_vocabulary()
     for q in _random_queries(random_directory, 150):
-        outcome = search(SearchRequest(text=q, limit=100, exact_count=True, facets=False), vocabulary=vocabulary)
+        outcome = search(
+            SearchRequest(text=q, limit=100, exact_count=True, facets=False), vocabulary=vocabulary
+        )
         expected = _reference(random_directory, q)
         assert _ids(outcome) == expected, q
         assert outcome.count == len(expected), q
 
 
-def test_single_terms_of_one_to_four_characters_count_exactly_like_a_substring_scan(random_directory: Any) -> None:
+def test_single_terms_of_one_to_four_characters_count_exactly_like_a_substring_scan(
+    random_directory: Any,
+) -> None:
     vocabulary = index_vocabulary()
     texts = "".join(FRAGMENTS)
     for start in range(0, len(texts) - 4, 3):
         for length in (1, 2, 3, 4):
-            term = texts[start:start + length]
+            term = texts[start : start + length]
             if not term.strip() or term[0] in "-ー、。 ":
                 continue
             outcome = search(SearchRequest(text=term, exact_count=True, facets=False), vocabulary=vocabulary)
             assert outcome.count == len(_reference(random_directory, term)), term
 
 
-def test_a_count_past_the_cap_says_so_and_estimates_the_total(random_directory: Any,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_count_past_the_cap_says_so_and_estimates_the_total(
+    random_directory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "COUNT_CAP", 10)
     monkeypatch.setattr(engine, "FACET_EXACT", 5)
     monkeypatch.setattr(engine, "FACET_SAMPLE", 5)
     outcome = search(SearchRequest(text="", limit=5), vocabulary=index_vocabulary())
-    assert outcome.count == 10 and outcome.count_capped
-    assert outcome.count_estimate is not None and outcome.count_estimate > 10
+    assert outcome.count == 10
+    assert outcome.count_capped
+    assert outcome.count_estimate is not None
+    assert outcome.count_estimate > 10
     assert outcome.plan == "static-rank"
     assert len(outcome.object_ids) == 5
     deep = search(SearchRequest(text="", offset=10, limit=5), vocabulary=index_vocabulary())
@@ -118,9 +168,11 @@ def test_a_count_past_the_cap_says_so_and_estimates_the_total(random_directory: 
 
 
 def test_facets_are_exact_for_small_results_and_estimated_from_the_sample_for_large(
-        random_directory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    random_directory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     exact = search(SearchRequest(text="", limit=1), vocabulary=index_vocabulary())
-    assert exact.facet_counts["k0manufacturer"] == 60 and not exact.facets_estimated
+    assert exact.facet_counts["k0manufacturer"] == 60
+    assert not exact.facets_estimated
     monkeypatch.setattr(engine, "FACET_EXACT", 10)
     monkeypatch.setattr(engine, "FACET_SAMPLE", 10)
     sampled = search(SearchRequest(text="", limit=1), vocabulary=index_vocabulary())
@@ -151,19 +203,36 @@ def test_relevance_puts_a_name_match_above_a_body_match(taxonomy: Any) -> None:
 
 def test_sort_by_name_follows_the_gojuon_order_of_readings(taxonomy: Any) -> None:
     with scopes_disabled():
-        orgs = [make_organization(name=n, kana=k, summary="切削") for n, k in
-                (("株式会社ワタナベ", "わたなべ"), ("株式会社 阿部", "あべ"), ("合同会社ガンマ", "ガンマ"),
-                 ("カトウ工業", "かとう"), ("無読み工業", ""), ("株式会社あいだ", "あいだ"))]
+        orgs = [
+            make_organization(name=n, kana=k, summary="切削")
+            for n, k in (
+                ("株式会社ワタナベ", "わたなべ"),
+                ("株式会社 阿部", "あべ"),
+                ("合同会社ガンマ", "ガンマ"),
+                ("カトウ工業", "かとう"),
+                ("無読み工業", ""),
+                ("株式会社あいだ", "あいだ"),
+            )
+        ]
         organizations_reindex([o.pk for o in orgs])
     outcome = search(SearchRequest(text="切削", sort="name"), vocabulary=index_vocabulary())
     names = [next(o.name for o in orgs if o.pk == pk) for pk in outcome.object_ids]
-    assert names == ["株式会社あいだ", "株式会社 阿部", "カトウ工業", "合同会社ガンマ", "株式会社ワタナベ", "無読み工業"]
+    assert names == [
+        "株式会社あいだ",
+        "株式会社 阿部",
+        "カトウ工業",
+        "合同会社ガンマ",
+        "株式会社ワタナベ",
+        "無読み工業",
+    ]
 
 
 def test_sort_by_last_confirmed_puts_never_confirmed_last(taxonomy: Any) -> None:
     today = datetime.date.today()
     with scopes_disabled():
-        old = make_organization(name="古い", summary="塗装", last_confirmed_on=today - datetime.timedelta(days=900))
+        old = make_organization(
+            name="古い", summary="塗装", last_confirmed_on=today - datetime.timedelta(days=900)
+        )
         never = make_organization(name="未確認", summary="塗装")
         new = make_organization(name="新しい", summary="塗装", last_confirmed_on=today)
         organizations_reindex([old.pk, never.pk, new.pk])
@@ -171,8 +240,9 @@ def test_sort_by_last_confirmed_puts_never_confirmed_last(taxonomy: Any) -> None
     assert outcome.object_ids == [new.pk, old.pk, never.pk]
 
 
-def test_broad_queries_walk_the_sort_index_and_give_the_same_first_page(random_directory: Any,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broad_queries_walk_the_sort_index_and_give_the_same_first_page(
+    random_directory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     vocabulary = index_vocabulary()
     for sort in ("name", "confirmed", "relevance"):
         sorted_page = search(SearchRequest(text="", sort=sort, limit=7), vocabulary=vocabulary)
@@ -183,20 +253,29 @@ def test_broad_queries_walk_the_sort_index_and_give_the_same_first_page(random_d
         assert walked.object_ids == sorted_page.object_ids[:5], sort
 
 
-def test_distance_filter_and_sort_use_own_points_or_the_municipality_office(municipalities: Any,
-                                                                             taxonomy: Any) -> None:
+def test_distance_filter_and_sort_use_own_points_or_the_municipality_office(
+    municipalities: Any, taxonomy: Any
+) -> None:
     with scopes_disabled():
         sumida_office = make_organization(name="墨田A", summary="板金", municipality=municipalities["131075"])
-        near = make_organization(name="墨田B", summary="板金", municipality=municipalities["131075"],
-                                 latitude=35.7150, longitude=139.8050)
+        near = make_organization(
+            name="墨田B",
+            summary="板金",
+            municipality=municipalities["131075"],
+            latitude=35.7150,
+            longitude=139.8050,
+        )
         ome = make_organization(name="青梅C", summary="板金", municipality=municipalities["132055"])
         organizations_reindex([sumida_office.pk, near.pk, ome.pk])
-    result = organization_search(user=None, params={"q": "板金", "near": "35.7107,139.8015", "km": "3",
-                                                    "sort": "distance"})
+    result = organization_search(
+        user=None, params={"q": "板金", "near": "35.7107,139.8015", "km": "3", "sort": "distance"}
+    )
     assert [h.organization.pk for h in result.hits] == [sumida_office.pk, near.pk]
     assert result.hits[0].distance_km == pytest.approx(0.0, abs=0.01)
     assert result.hits[1].distance_km == pytest.approx(0.56, abs=0.05)
-    everywhere = organization_search(user=None, params={"q": "板金", "postcode": "1310031", "sort": "distance"})
+    everywhere = organization_search(
+        user=None, params={"q": "板金", "postcode": "1310031", "sort": "distance"}
+    )
     assert [h.organization.pk for h in everywhere.hits] == [sumida_office.pk, near.pk, ome.pk]
     assert everywhere.hits[2].distance_km == pytest.approx(48, abs=3)
     other = organization_search(user=None, params={"q": "板金", "near_org": str(ome.pk), "km": "5"})
@@ -204,17 +283,22 @@ def test_distance_filter_and_sort_use_own_points_or_the_municipality_office(muni
 
 
 def test_distance_sort_of_a_broad_query_grows_the_radius_until_the_page_is_full(
-        municipalities: Any, taxonomy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    municipalities: Any, taxonomy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with scopes_disabled():
-        orgs = [make_organization(name=f"工場{i}", summary="加工", municipality=municipalities[code])
-                for i, code in enumerate(["131075", "131075", "131181", "131199", "132055", "132012"])]
+        orgs = [
+            make_organization(name=f"工場{i}", summary="加工", municipality=municipalities[code])
+            for i, code in enumerate(["131075", "131075", "131181", "131199", "132055", "132012"])
+        ]
         organizations_reindex([o.pk for o in orgs])
     monkeypatch.setattr(engine, "COUNT_CAP", 3)
     center = municipalities["131075"]
     from monozukuri.search.geo import municipality_centroid
 
-    outcome = search(SearchRequest(text="加工", sort="distance", center=municipality_centroid(center.code), limit=3),
-                     vocabulary=index_vocabulary())
+    outcome = search(
+        SearchRequest(text="加工", sort="distance", center=municipality_centroid(center.code), limit=3),
+        vocabulary=index_vocabulary(),
+    )
     assert outcome.plan.startswith("distance-ring-")
     assert outcome.object_ids[:2] == sorted([orgs[0].pk, orgs[1].pk])
     assert outcome.object_ids[2] == orgs[2].pk  # Arakawa is the next office
@@ -222,23 +306,71 @@ def test_distance_sort_of_a_broad_query_grows_the_radius_until_the_page_is_full(
 
 def test_filters_are_index_terms_combined_with_text(labelled: Any, sumida: Any, taxonomy: Any) -> None:
     with scopes_disabled():
-        org = make_organization(name="墨田溶接", summary="溶接", municipality=sumida, kind="startup",
-                                capabilities=[taxonomy["tig-welding"]])
+        org = make_organization(
+            name="墨田溶接",
+            summary="溶接",
+            municipality=sumida,
+            kind="startup",
+            capabilities=[taxonomy["tig-welding"]],
+        )
         organizations_reindex([org.pk])
-    assert {h.organization.pk for h in organization_search(
-        user=None, params={"q": "溶接", "municipality": "131075", "kind": "startup"}).hits} == {org.pk}
+    assert {
+        h.organization.pk
+        for h in organization_search(
+            user=None, params={"q": "溶接", "municipality": "131075", "kind": "startup"}
+        ).hits
+    } == {org.pk}
     # a parent capability matches its descendants (TIG溶接 is under 溶接)
-    assert org.pk in {h.organization.pk for h in organization_search(
-        user=None, params={"capability": "welding"}).hits}
-    assert {h.organization.pk for h in organization_search(
-        user=None, params={"capability": "tig-welding", "q": "-溶接"}).hits} == set()
+    assert org.pk in {
+        h.organization.pk for h in organization_search(user=None, params={"capability": "welding"}).hits
+    }
+    assert {
+        h.organization.pk
+        for h in organization_search(user=None, params={"capability": "tig-welding", "q": "-溶接"}).hits
+    } == set()
 
 
-@pytest.mark.parametrize("q", [
-    "", " ", "\u3000", "-", "--", '"', '""', "「", "」", "-\"\"", "*", "a*", "NEAR", "OR", "AND NOT", "(", ")",
-    "'", "\\", "%", "_", ";--", "\x00", "\ud800", "\U0001f600", "ｱ" * 3000, "板金 " * 200, "鉄" * 600,
-    "-板金 -溶接 -研磨", "\"unclosed", "^a", "a:b", "col:term", "{name}: x", "\u200b\u2028\ufeff", "𠮷野家",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        " ",
+        "\u3000",
+        "-",
+        "--",
+        '"',
+        '""',
+        "「",
+        "」",
+        '-""',
+        "*",
+        "a*",
+        "NEAR",
+        "OR",
+        "AND NOT",
+        "(",
+        ")",
+        "'",
+        "\\",
+        "%",
+        "_",
+        ";--",
+        "\x00",
+        "\ud800",
+        "\U0001f600",
+        "ｱ" * 3000,
+        "板金 " * 200,
+        "鉄" * 600,
+        "-板金 -溶接 -研磨",
+        '"unclosed',
+        "^a",
+        "a:b",
+        "col:term",
+        "{name}: x",
+        "\u200b\u2028\ufeff",
+        "𠮷野家",
+    ],
+)
 def test_no_text_raises_or_returns_garbage(labelled: Any, q: str) -> None:
     result = organization_search(user=None, params={"q": q})
     assert result.count >= 0

@@ -29,12 +29,15 @@ def test_every_tokyo_municipality_and_tmg_has_a_centroid_inside_tokyo() -> None:
     assert set(centroids) == set(codes)
     for code, centroid in centroids.items():
         assert centroid.name == codes[code]
-        assert 24.0 < centroid.point.latitude < 36.0 and 136.0 < centroid.point.longitude < 154.0
+        assert 24.0 < centroid.point.latitude < 36.0
+        assert 136.0 < centroid.point.longitude < 154.0
 
 
 def test_mainland_offices_are_where_the_wards_are() -> None:
     sumida, arakawa, ome = (municipality_centroid(c) for c in ("131075", "131181", "132055"))
-    assert sumida and arakawa and ome
+    assert sumida
+    assert arakawa
+    assert ome
     assert 3 < haversine_km(sumida, arakawa) < 6
     assert 40 < haversine_km(sumida, ome) < 55
 
@@ -43,16 +46,20 @@ def test_a_postcode_is_placed_at_its_municipality_office() -> None:
     located = postcode_point("１３１-００３１")
     assert located is not None
     point, code = located
-    assert code == "131075" and point == municipality_centroid("131075")
+    assert code == "131075"
+    assert point == municipality_centroid("131075")
     assert postcode_point("0000000") is None
     assert postcode_point("123") is None
 
 
-@pytest.mark.parametrize(("a", "b", "km"), [
-    (Point(35.6895, 139.6917), Point(35.6895, 139.6917), 0.0),
-    (Point(35.0, 139.0), Point(36.0, 139.0), 111.2),
-    (Point(35.6812, 139.7671), Point(34.7025, 135.4959), 403.5),  # Tokyo station – Osaka station
-])
+@pytest.mark.parametrize(
+    ("a", "b", "km"),
+    [
+        (Point(35.6895, 139.6917), Point(35.6895, 139.6917), 0.0),
+        (Point(35.0, 139.0), Point(36.0, 139.0), 111.2),
+        (Point(35.6812, 139.7671), Point(34.7025, 135.4959), 403.5),  # Tokyo station – Osaka station
+    ],
+)
 def test_haversine_distance(a: Point, b: Point, km: float) -> None:
     assert haversine_km(a, b) == pytest.approx(km, abs=0.5)
 
@@ -64,8 +71,10 @@ def test_the_cells_covering_a_circle_contain_every_point_in_it() -> None:
         radius = rng.choice([0.5, 2, 5, 12, 30, 80])
         cells = set(cells_covering(center, radius) or [])
         for _ in range(20):
-            point = Point(center.latitude + rng.uniform(-1, 1) * radius / 111,
-                          center.longitude + rng.uniform(-1, 1) * radius / 90)
+            point = Point(
+                center.latitude + rng.uniform(-1, 1) * radius / 111,
+                center.longitude + rng.uniform(-1, 1) * radius / 90,
+            )
             if haversine_km(center, point) <= radius:
                 assert cells & set(cell_tokens(point)), (center, radius, point)
 

@@ -32,7 +32,9 @@ def count(q: str) -> int:
 @pytest.fixture
 def org(taxonomy: Any) -> Any:
     with scopes_disabled():
-        org = make_organization(name="株式会社隅田川精工", kana="すみだがわせいこう", summary="精密板金加工と溶接。")
+        org = make_organization(
+            name="株式会社隅田川精工", kana="すみだがわせいこう", summary="精密板金加工と溶接。"
+        )
         organizations_reindex([org.pk])
     return org
 
@@ -51,13 +53,18 @@ def test_a_changed_summary_is_found_by_its_new_words_and_not_by_the_old(org: Any
     assert count("板金") == 0  # the old tokens left the full-text index too
 
 
-def test_reindex_in_a_rolled_back_transaction_leaves_the_index_as_it_was(org: Any) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _write_then_fail(org: Any) -> None:
+    with transaction.atomic():
         org.summary = "鍛造のみ"
         org.save()
         organizations_reindex([org.pk])
         assert found("鍛造") == {org.pk}
         raise RuntimeError("the caller's write fails")
+
+
+def test_reindex_in_a_rolled_back_transaction_leaves_the_index_as_it_was(org: Any) -> None:
+    with pytest.raises(RuntimeError, match="write fails"):
+        _write_then_fail(org)
     assert found("鍛造") == set()
     assert found("板金") == {org.pk}
 
@@ -98,8 +105,14 @@ def test_a_confirmation_moves_the_document_up_the_static_rank(org: Any) -> None:
 
 def test_staff_only_fields_are_never_indexed(taxonomy: Any) -> None:
     with scopes_disabled():
-        org = make_organization(name="株式会社秘密", summary="機械加工。", staff_notes="極秘の溶射計画",
-                                phone="03-1234-5678", email="secret@example.jp", representative="山本太郎")
+        org = make_organization(
+            name="株式会社秘密",
+            summary="機械加工。",
+            staff_notes="極秘の溶射計画",
+            phone="03-1234-5678",
+            email="secret@example.jp",
+            representative="山本太郎",
+        )
         organizations_reindex([org.pk])
     assert found("極秘") == found("溶射") == found("山本太郎") == found("1234") == set()
 
@@ -107,8 +120,9 @@ def test_staff_only_fields_are_never_indexed(taxonomy: Any) -> None:
 def test_a_size_group_narrowed_to_staff_gives_no_employee_facet_or_filter(taxonomy: Any) -> None:
     with scopes_disabled():
         open_org = make_organization(name="公開工業", summary="切削", employees=12, sme_class="small")
-        hidden = make_organization(name="非公開工業", summary="切削", employees=12, sme_class="small",
-                                   visibility={"size": "staff"})
+        hidden = make_organization(
+            name="非公開工業", summary="切削", employees=12, sme_class="small", visibility={"size": "staff"}
+        )
         organizations_reindex([open_org.pk, hidden.pk])
     assert found("切削", employees="3") == {open_org.pk}
     assert found("切削", employees_min="10") == {open_org.pk}
@@ -116,12 +130,22 @@ def test_a_size_group_narrowed_to_staff_gives_no_employee_facet_or_filter(taxono
     assert found("切削") == {open_org.pk, hidden.pk}
 
 
-def test_coordinates_narrowed_to_staff_are_replaced_by_the_municipality_centroid(sumida: Any, taxonomy: Any) -> None:
+def test_coordinates_narrowed_to_staff_are_replaced_by_the_municipality_centroid(
+    sumida: Any, taxonomy: Any
+) -> None:
     with scopes_disabled():
-        org = make_organization(name="座標工業", summary="研磨", municipality=sumida, latitude=35.0, longitude=139.0,
-                                visibility={"address": "staff"})
+        org = make_organization(
+            name="座標工業",
+            summary="研磨",
+            municipality=sumida,
+            latitude=35.0,
+            longitude=139.0,
+            visibility={"address": "staff"},
+        )
         organizations_reindex([org.pk])
     doc = SearchDocument.objects.get(object_id=org.pk)
+    assert doc.latitude is not None
+    assert doc.longitude is not None
     assert (round(doc.latitude, 4), round(doc.longitude, 4)) == (35.7107, 139.8015)
 
 
@@ -134,7 +158,8 @@ def test_full_rebuild_uses_the_staff_dictionary_and_records_it(org: Any, admin_u
     assert found("シートメタルワーク") == {org.pk}
     state = SearchIndexState.objects.get(pk=1)
     assert ["synonym", "板金", "シートメタルワーク"] in state.vocabulary
-    assert state.rebuild_started_at is None and state.documents == 1
+    assert state.rebuild_started_at is None
+    assert state.documents == 1
 
 
 def test_full_rebuild_keeps_writes_made_while_it_ran(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,7 +186,9 @@ def test_full_rebuild_keeps_writes_made_while_it_ran(org: Any, monkeypatch: pyte
     assert not SearchPending.objects.exists()
 
 
-def test_a_failed_rebuild_leaves_the_live_index_and_says_why(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_rebuild_leaves_the_live_index_and_says_why(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from monozukuri.search import rebuild
 
     def broken(*args: Any, **kwargs: Any):
@@ -173,11 +200,13 @@ def test_a_failed_rebuild_leaves_the_live_index_and_says_why(org: Any, monkeypat
         index_rebuild()
     assert found("板金") == {org.pk}
     state = SearchIndexState.objects.get(pk=1)
-    assert "disk full" in state.rebuild_error and state.rebuild_started_at is None
+    assert "disk full" in state.rebuild_error
+    assert state.rebuild_started_at is None
 
 
-def test_municipality_rebuild_reindexes_its_records_and_drops_those_that_moved(sumida: Any, arakawa: Any,
-                                                                              taxonomy: Any) -> None:
+def test_municipality_rebuild_reindexes_its_records_and_drops_those_that_moved(
+    sumida: Any, arakawa: Any, taxonomy: Any
+) -> None:
     with scopes_disabled():
         stays = make_organization(name="墨田研磨", summary="研磨", municipality=sumida)
         moves = make_organization(name="移転研磨", summary="研磨", municipality=sumida)
@@ -198,7 +227,8 @@ def test_rebuild_search_index_command_prints_progress_and_a_summary(org: Any, ca
 
     call_command("rebuild_search_index", "--jobs", "1")
     captured = capsys.readouterr()
-    assert "1/1" in captured.err and "100.0%" in captured.err
+    assert "1/1" in captured.err
+    assert "100.0%" in captured.err
     assert "search index: 1 documents" in captured.out
 
 

@@ -14,24 +14,30 @@ from monozukuri.search.models import VocabularyEntry
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("monozukuri.search.tests.urls")]
 
 
-def test_search_page_shows_hits_with_marked_snippets_and_an_announced_count(client: Any, labelled: Any) -> None:
+def test_search_page_shows_hits_with_marked_snippets_and_an_announced_count(
+    client: Any, labelled: Any
+) -> None:
     response = client.get(reverse("search:organization-search"), {"q": "板金"})
     body = response.content.decode()
     assert response.status_code == 200
     assert 'role="status" aria-live="polite"' in body
     assert "3 件" in body
     assert "<mark>鈑金</mark>" in body
-    assert 'role="search"' in body and 'hx-push-url="true"' in body
+    assert 'role="search"' in body
+    assert 'hx-push-url="true"' in body
 
 
 def test_htmx_request_gets_only_the_results_partial(client: Any, labelled: Any) -> None:
     response = client.get(reverse("search:organization-search"), {"q": "めっき"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body
-    assert 'id="search-count"' in body and "3 件" in body
+    assert 'id="search-count"' in body
+    assert "3 件" in body
 
 
-def test_facet_links_keep_the_query_and_chips_remove_one_filter(client: Any, sumida: Any, taxonomy: Any) -> None:
+def test_facet_links_keep_the_query_and_chips_remove_one_filter(
+    client: Any, sumida: Any, taxonomy: Any
+) -> None:
     from django_scopes import scopes_disabled
 
     from monozukuri.directory.indexing import organizations_reindex
@@ -42,8 +48,11 @@ def test_facet_links_keep_the_query_and_chips_remove_one_filter(client: Any, sum
         organizations_reindex([org.pk])
     page = client.get(reverse("search:organization-search"), {"q": "研磨"}).content.decode()
     assert "q=%E7%A0%94%E7%A3%A8&amp;municipality=131075" in page  # add Sumida, keep the text
-    page = client.get(reverse("search:organization-search"), {"q": "研磨", "municipality": "131075"}).content.decode()
-    assert "墨田区" in page and "の条件を外す" in page
+    page = client.get(
+        reverse("search:organization-search"), {"q": "研磨", "municipality": "131075"}
+    ).content.decode()
+    assert "墨田区" in page
+    assert "の条件を外す" in page
     assert 'href="?q=%E7%A0%94%E7%A3%A8"' in page  # the chip's link drops the municipality only
 
 
@@ -55,7 +64,9 @@ def test_bad_filters_are_reported_and_the_rest_of_the_search_still_runs(client: 
     assert "3 件" in body
 
 
-@pytest.mark.parametrize("q", ["", "'\"()*^:", "x" * 5000, "\x00\ufffd%00", "NEAR(a b) OR -", "ー", "\u3000\u3000"])
+@pytest.mark.parametrize(
+    "q", ["", "'\"()*^:", "x" * 5000, "\x00\ufffd%00", "NEAR(a b) OR -", "ー", "\u3000\u3000"]
+)
 def test_no_query_string_breaks_the_page(client: Any, labelled: Any, q: str) -> None:
     assert client.get(reverse("search:organization-search"), {"q": q}).status_code == 200
 
@@ -64,7 +75,8 @@ def test_json_has_the_api_shape(client: Any, labelled: Any) -> None:
     response = client.get(reverse("search:organization-search-json"), {"q": "ステンレス", "page_size": "5"})
     data = json.loads(response.content)
     assert set(data) >= {"count", "results", "facets"}
-    assert data["count"] == 2 and data["count_capped"] is False
+    assert data["count"] == 2
+    assert data["count_capped"] is False
     assert {"id", "name", "score", "snippet", "capabilities", "municipality"} <= set(data["results"][0])
     assert data["results"][0]["score"] > 0
     assert "kind" in data["facets"]
@@ -74,14 +86,17 @@ def test_json_answers_400_with_readable_messages_for_bad_filters(client: Any, la
     response = client.get(reverse("search:organization-search-json"), {"municipality": "999999", "km": "-3"})
     assert response.status_code == 400
     errors = json.loads(response.content)["errors"]
-    assert "municipality" in errors and "km" in errors
+    assert "municipality" in errors
+    assert "km" in errors
 
 
-def test_map_shows_markers_without_tiles_unless_a_tile_url_is_configured(client: Any, labelled: Any,
-                                                                         sumida: Any, settings: Any) -> None:
+def test_map_shows_markers_without_tiles_unless_a_tile_url_is_configured(
+    client: Any, labelled: Any, sumida: Any, settings: Any
+) -> None:
     settings.SEARCH_MAP_TILE_URL = ""
     body = client.get(reverse("search:organization-search"), {"q": "板金"}).content.decode()
-    assert 'data-tile-url=""' in body and 'id="search-markers"' in body
+    assert 'data-tile-url=""' in body
+    assert 'id="search-markers"' in body
     settings.SEARCH_MAP_TILE_URL = "https://tiles.example.jp/{z}/{x}/{y}.png"
     body = client.get(reverse("search:organization-search"), {"q": "板金"}).content.decode()
     assert 'data-tile-url="https://tiles.example.jp/{z}/{x}/{y}.png"' in body
@@ -99,47 +114,69 @@ def test_the_public_cannot_open_the_dictionary(client: Any, public_user: Any) ->
 @pytest.mark.parametrize("role", [Role.SUPPORT_PARTNER, Role.ORGANIZATION_MEMBER, Role.PUBLIC])
 def test_only_staff_may_add_entries_or_reindex(client: Any, make_user: Any, role: str) -> None:
     client.force_login(make_user(role))
-    assert client.post(reverse("search:vocabulary-list"),
-                       {"kind": "variant", "term": "鈑", "target": "板"}).status_code == 403
+    assert (
+        client.post(
+            reverse("search:vocabulary-list"), {"kind": "variant", "term": "鈑", "target": "板"}
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("search:index-rebuild")).status_code == 403
 
 
 def test_staff_add_a_synonym_reindex_and_the_next_search_finds_the_new_spelling(
-        client: Any, sumida_staff: Any, labelled: Any) -> None:
+    client: Any, sumida_staff: Any, labelled: Any
+) -> None:
     client.force_login(sumida_staff)
-    response = client.post(reverse("search:vocabulary-list"),
-                           {"kind": "synonym", "term": "鋳物", "target": "キャスティング", "note": "英語の言い換え"})
+    response = client.post(
+        reverse("search:vocabulary-list"),
+        {"kind": "synonym", "term": "鋳物", "target": "キャスティング", "note": "英語の言い換え"},
+    )
     assert response.status_code == 302
-    assert "反映するには索引を作り直してください" in client.get(reverse("search:vocabulary-list")).content.decode()
+    assert (
+        "反映するには索引を作り直してください"
+        in client.get(reverse("search:vocabulary-list")).content.decode()
+    )
     found = client.get(reverse("search:organization-search-json"), {"q": "キャスティング"})
     assert json.loads(found.content)["count"] == 0  # not before the reindex
     assert client.post(reverse("search:index-rebuild")).status_code == 302  # the task runs at once in tests
-    found = json.loads(client.get(reverse("search:organization-search-json"), {"q": "キャスティング"}).content)
+    found = json.loads(
+        client.get(reverse("search:organization-search-json"), {"q": "キャスティング"}).content
+    )
     assert [r["name"] for r in found["results"]] == ["株式会社川口鋳物"]
 
 
 def test_a_variant_that_would_make_a_cycle_is_refused_with_a_message(client: Any, sumida_staff: Any) -> None:
     client.force_login(sumida_staff)
     VocabularyEntry.objects.create(kind="variant", term="ａｂｃ", target="xyz", term_key="abc")
-    response = client.post(reverse("search:vocabulary-list"), {"kind": "variant", "term": "xyz", "target": "abc"})
+    response = client.post(
+        reverse("search:vocabulary-list"), {"kind": "variant", "term": "xyz", "target": "abc"}
+    )
     assert response.status_code == 200
     assert "辞書に矛盾があります" in response.content.decode()
 
 
 def test_a_second_variant_for_the_same_spelling_is_refused(client: Any, sumida_staff: Any) -> None:
     client.force_login(sumida_staff)
-    response = client.post(reverse("search:vocabulary-list"), {"kind": "variant", "term": "ﾒｯｷ", "target": "鍍金"})
-    assert "この語の表記ゆれはすでに登録されています" in response.content.decode() or \
-        "辞書に矛盾があります" in response.content.decode()
+    response = client.post(
+        reverse("search:vocabulary-list"), {"kind": "variant", "term": "ﾒｯｷ", "target": "鍍金"}
+    )
+    assert (
+        "この語の表記ゆれはすでに登録されています" in response.content.decode()
+        or "辞書に矛盾があります" in response.content.decode()
+    )
 
 
-def test_staff_edit_and_deactivate_an_entry_and_the_audit_trail_records_it(client: Any, sumida_staff: Any) -> None:
+def test_staff_edit_and_deactivate_an_entry_and_the_audit_trail_records_it(
+    client: Any, sumida_staff: Any
+) -> None:
     from monozukuri.core.models import AuditEvent
 
     client.force_login(sumida_staff)
     entry = VocabularyEntry.objects.get(kind="variant", term="冶具")
-    response = client.post(reverse("search:vocabulary-edit", args=[entry.pk]),
-                           {"kind": "variant", "term": "冶具", "target": "治具", "note": "誤記", "active": "on"})
+    response = client.post(
+        reverse("search:vocabulary-edit", args=[entry.pk]),
+        {"kind": "variant", "term": "冶具", "target": "治具", "note": "誤記", "active": "on"},
+    )
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.note == "誤記"

@@ -17,5 +17,7 @@ class Command(BaseCommand):
         with scopes_disabled():
             notifications = notification_digest_send()
             run = request_digest_run()
-        self.stdout.write(f"notification digests {notifications}; new requests {run.requests}, "
-                          f"recipients queued {run.recipients}")
+        self.stdout.write(
+            f"notification digests {notifications}; new requests {run.requests}, "
+            f"recipients queued {run.recipients}"
+        )

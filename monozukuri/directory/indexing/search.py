@@ -1,0 +1,295 @@
+"""The directory search: run the query, hydrate the page's organisations, snippets, facets, JSON."""
+
+
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from monozukuri.directory.indexing.documents import EMPLOYEE_BANDS
+from monozukuri.directory.indexing.params import (
+    FACET_VALUES_SHOWN,
+    FACETS,
+    SearchParams,
+    organization_search_params,
+)
+from monozukuri.search import services as search_services
+from monozukuri.search.documents import (
+    facet_text_value,
+)
+from monozukuri.search.engine import COUNT_CAP, SearchRequest
+from monozukuri.search.engine import search as engine_search
+from monozukuri.search.snippets import snippet
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchHit:
+    organization: Any
+    score: float | None
+    snippet: str
+    distance_km: float | None = None
+    capabilities: list[CapabilityCard] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    """A page of the directory search: hits with snippets, the count and the facets."""
+
+    count: int
+    count_capped: bool
+    count_estimate: int | None
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+    facets_estimated: bool
+    params: SearchParams
+    plan: str = ""
+    parsed: Any = None
+
+    @property
+    def count_display(self) -> str:
+        return f"{self.count:,}+" if self.count_capped else f"{self.count:,}"
+
+    @property
+    def pages(self) -> int:
+        return max(1, min(-(-self.count // self.params.page_size), -(-COUNT_CAP // self.params.page_size)))
+
+
+def organization_search(
+    *, user: Any, params: Mapping[str, Any] | SearchParams, exact_count: bool = False, facets: bool = True
+) -> SearchResult:
+    """Search the directory: text (any string), filters, distance, sort, page; facet counts included.
+
+    Raises ValidationError for a bad filter (the API answers 400 with the messages); the text never
+    raises. Results, snippets and facets come from public fields only, so they are the same for every
+    viewer (``user`` is accepted for the API's sake and for future per-viewer fields).
+    """
+    p = params if isinstance(params, SearchParams) else organization_search_params(params)
+    vocabulary = search_services.index_vocabulary()
+    request = SearchRequest(
+        text=p.q,
+        groups=p.groups,
+        where=p.where,
+        sort=p.sort,
+        center=p.center,
+        offset=(p.page - 1) * p.page_size,
+        limit=p.page_size,
+        facets=facets,
+        exact_count=exact_count,
+    )
+    outcome = engine_search(request, vocabulary=vocabulary)
+    organizations = _organizations(outcome.object_ids)
+    capabilities = _capability_cards(outcome.object_ids) if organizations else {}
+    hits = []
+    for object_id in outcome.object_ids:
+        org = organizations.get(object_id)
+        if org is None:  # deleted since it was indexed (the write will reindex it)
+            continue
+        text = snippet([org.summary, org.products, org.name], outcome.parsed, vocabulary)
+        hits.append(
+            SearchHit(
+                org,
+                outcome.scores.get(object_id),
+                text,
+                outcome.distances.get(object_id),
+                capabilities.get(object_id, []),
+            )
+        )
+    return SearchResult(
+        count=outcome.count,
+        count_capped=outcome.count_capped,
+        count_estimate=outcome.count_estimate,
+        hits=hits,
+        facets=_facet_values(outcome.facet_counts, p) if facets else {},
+        facets_estimated=outcome.facets_estimated,
+        params=p,
+        plan=outcome.plan,
+        parsed=outcome.parsed,
+    )
+
+
+class CapabilityCard(NamedTuple):
+    """A capability as a hit shows it (read with the page, without model instances)."""
+
+    id: int
+    slug: str
+    label: str
+    label_en: str
+    kind: str
+
+    @property
+    def display_label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.label_en if (get_language() or "ja").startswith("en") and self.label_en else self.label
+
+
+def _organizations(ids: Sequence[int]) -> dict[int, Any]:
+    """The hits' organisations with municipality and industry (one query)."""
+    from monozukuri.directory.models import Organization
+
+    if not ids:
+        return {}
+    return {
+        org.pk: org
+        for org in Organization.objects.filter(pk__in=list(ids)).select_related("municipality", "industry")
+    }
+
+
+def _capability_cards(ids: Sequence[int]) -> dict[int, list[CapabilityCard]]:
+    """The hits' capabilities by organisation, in taxonomy order (one query)."""
+    from monozukuri.directory.models import OrganizationCapability
+
+    out: dict[int, list[CapabilityCard]] = {}
+    rows = (
+        OrganizationCapability.objects.filter(organization_id__in=list(ids))
+        .order_by("capability__kind", "capability__reading", "capability__label", "id")
+        .values_list(
+            "organization_id",
+            "capability_id",
+            "capability__slug",
+            "capability__label",
+            "capability__label_en",
+            "capability__kind",
+        )
+    )
+    for org_id, cap_id, slug, label, label_en, kind in rows:
+        out.setdefault(org_id, []).append(CapabilityCard(cap_id, slug, label, label_en, kind))
+    return out
+
+
+def _facet_values(counts: dict[str, int], p: SearchParams) -> dict[str, list[FacetValue]]:
+    from monozukuri.directory.models import OrganizationKind, SmeClass
+
+    chosen = {(facet, value) for facet, value in p.selected}
+    buckets: dict[str, list[tuple[str, int]]] = {f: [] for f in FACETS}
+    for token, count in counts.items():
+        if token.startswith("m") and token[1:].isdigit():
+            buckets["municipality"].append((token[1:], count))
+        elif token.startswith("k0"):
+            buckets["kind"].append((token[2:], count))
+        elif token.startswith("j") and token[1:].isdigit():
+            buckets["jsic"].append((token[1:], count))
+        elif token.startswith("c") and token[1:].isdigit():
+            buckets["capability"].append((token[1:], count))
+        elif token.startswith("x0"):
+            buckets["certification"].append((token, count))
+        elif token.startswith("e") and token[1:].isdigit():
+            buckets["employees"].append((token[1:], count))
+        elif token.startswith("s0"):
+            buckets["sme_class"].append((token[2:], count))
+    capability_rows, municipalities, divisions = _labels()
+    kinds, smes = dict(OrganizationKind.choices), dict(SmeClass.choices)
+    bands = {
+        str(b): (f"{low}〜{high}人" if high is not None else f"{low}人以上")
+        for b, low, high in EMPLOYEE_BANDS
+    }
+    out: dict[str, list[FacetValue]] = {}
+    for facet in FACETS:
+        source = "capability" if facet == "material" else facet
+        values = []
+        for value, count in buckets[source]:
+            if source == "capability":
+                label, kind = capability_rows.get(value, (value, ""))
+                if (kind == "material") != (facet == "material"):
+                    continue
+            elif facet == "municipality":
+                label = municipalities.get(value, value)
+            elif facet == "jsic":
+                label = divisions.get(value, value)
+            elif facet == "kind":
+                label = str(kinds.get(value, value))
+            elif facet == "sme_class":
+                label = str(smes.get(value, value))
+            elif facet == "employees":
+                label = bands.get(value, value)
+            else:
+                value = label = facet_text_value(value, "x")
+            values.append(FacetValue(value, label, count, (facet, value) in chosen))
+        values.sort(key=lambda v: (not v.selected, -v.count, v.label))
+        shown = [v for i, v in enumerate(values) if i < FACET_VALUES_SHOWN or v.selected]
+        if shown:
+            out[facet] = shown
+    return out
+
+
+_LABELS: dict[str, Any] = {}
+LABELS_TTL = 30.0
+
+
+def _labels() -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
+    """Labels of facet values (capabilities, municipalities, JSIC 中分類), kept for LABELS_TTL seconds:
+    reference data that staff rarely edit, read by every search."""
+    from monozukuri.core.models import Municipality
+    from monozukuri.directory.models import Capability, IndustryDivision
+
+    now = time.monotonic()
+    if _LABELS.get("at", -LABELS_TTL) + LABELS_TTL < now:
+        _LABELS["value"] = (
+            {
+                str(pk): (label, kind)
+                for pk, label, kind in Capability.objects.values_list("pk", "label", "kind")
+            },
+            dict(Municipality.objects.values_list("code", "name")),
+            dict(IndustryDivision.objects.values_list("code", "name")),
+        )
+        _LABELS["at"] = now
+    return _LABELS["value"]
+
+
+def organization_search_json(*, user: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The API's answer for ``GET /api/v1/organizations/?q=…``: ``{count, results, facets}``.
+
+    ``count`` is exact up to 10,000; past it ``count_capped`` is true and ``count_estimate`` gives the
+    estimated total. Each result has the organisation's public card plus ``score`` (relevance, when the
+    page was ranked; null otherwise), ``snippet`` (HTML: escaped text with ``<mark>`` around matches) and
+    ``distance_km`` (with a reference point). Facet counts are estimates when ``facets_estimated``.
+    """
+    result = organization_search(user=user, params=params)
+    return {
+        "count": result.count,
+        "count_capped": result.count_capped,
+        "count_estimate": result.count_estimate,
+        "page": result.params.page,
+        "page_size": result.params.page_size,
+        "results": [_card(hit) for hit in result.hits],
+        "facets": {
+            facet: [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in values
+            ]
+            for facet, values in result.facets.items()
+        },
+        "facets_estimated": result.facets_estimated,
+    }
+
+
+def _card(hit: SearchHit) -> dict[str, Any]:
+    org = hit.organization
+    return {
+        "id": org.pk,
+        "corporate_number": org.corporate_number,
+        "name": org.name,
+        "kana": org.kana,
+        "name_en": org.name_en,
+        "kind": org.kind,
+        "municipality": {"code": org.municipality.code, "name": org.municipality.name}
+        if org.municipality
+        else None,
+        "industry": {"code": org.industry.code, "name": org.industry.name} if org.industry else None,
+        "capabilities": [{"id": c.id, "slug": c.slug, "label": c.label} for c in hit.capabilities],
+        "summary": org.summary,
+        "last_confirmed_on": org.last_confirmed_on.isoformat() if org.last_confirmed_on else None,
+        "score": round(hit.score, 6) if hit.score is not None else None,
+        "snippet": str(hit.snippet),
+        "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
+    }
