@@ -416,12 +416,27 @@ def _extra_firms(n: int) -> None:
     for first in range(0, n, 5000):
         ids = range(start + first, start + min(n, first + 5000))
         with transaction.atomic():
-            Organization.objects.bulk_create([
-                Organization(id=i, name=f"[digest] 製作所{i}", name_normalized=f"digest{i}", kind="manufacturer",
-                             municipality_id=rng.choice(places)) for i in ids], batch_size=1000)
-            OrganizationCapability.objects.bulk_create([
-                OrganizationCapability(organization_id=i, capability_id=c) for i in ids
-                for c in rng.sample(caps, rng.randint(3, 5))], batch_size=5000)
+            Organization.objects.bulk_create(
+                [
+                    Organization(
+                        id=i,
+                        name=f"[digest] 製作所{i}",
+                        name_normalized=f"digest{i}",
+                        kind="manufacturer",
+                        municipality_id=rng.choice(places),
+                    )
+                    for i in ids
+                ],
+                batch_size=1000,
+            )
+            OrganizationCapability.objects.bulk_create(
+                [
+                    OrganizationCapability(organization_id=i, capability_id=c)
+                    for i in ids
+                    for c in rng.sample(caps, rng.randint(3, 5))
+                ],
+                batch_size=5000,
+            )
 
 
 def _subscribe(firms: int) -> int:
@@ -435,8 +450,9 @@ def _subscribe(firms: int) -> int:
     existing = MatchingPreference.objects.filter(request_digest=True).count()
     if existing >= firms:
         return existing
-    free = Organization.objects.filter(kind="manufacturer", status="active", merged_into__isnull=True,
-                                       memberships__isnull=True)
+    free = Organization.objects.filter(
+        kind="manufacturer", status="active", merged_into__isnull=True, memberships__isnull=True
+    )
     shortfall = firms - existing - free.count()
     if shortfall > 0:
         _extra_firms(shortfall)
@@ -445,15 +461,26 @@ def _subscribe(firms: int) -> int:
         chunk = ids[start : start + 5000]
         with transaction.atomic():
             users = user_model.objects.bulk_create(
-                [user_model(email=f"firm{i}@{SEED_TAG}.example.jp", role="organization_member", password="!")
-                 for i in chunk], batch_size=1000)
+                [
+                    user_model(
+                        email=f"firm{i}@{SEED_TAG}.example.jp", role="organization_member", password="!"
+                    )
+                    for i in chunk
+                ],
+                batch_size=1000,
+            )
             if users[0].pk is None:  # SQLite before returning ids: read them back
                 users = list(user_model.objects.filter(email__in=[u.email for u in users]).order_by("id"))
             OrganizationMembership.objects.bulk_create(
-                [OrganizationMembership(organization_id=o, user=u, role="owner")
-                 for o, u in zip(chunk, users, strict=True)], batch_size=1000)
+                [
+                    OrganizationMembership(organization_id=o, user=u, role="owner")
+                    for o, u in zip(chunk, users, strict=True)
+                ],
+                batch_size=1000,
+            )
             MatchingPreference.objects.bulk_create(
-                [MatchingPreference(user=u, request_digest=True) for u in users], batch_size=1000)
+                [MatchingPreference(user=u, request_digest=True) for u in users], batch_size=1000
+            )
         print(f"\r  subscribed {existing + start + len(chunk):,}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return MatchingPreference.objects.filter(request_digest=True).count()

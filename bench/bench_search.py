@@ -129,6 +129,66 @@ def phase_load(args: argparse.Namespace) -> None:
     _record("load", {"organizations": _organizations(), "generator": used, "seconds": seconds})
 
 
+def phase_copy(args: argparse.Namespace) -> None:
+    """PostgreSQL only: copy the corpus (organisations, capability links, certifications) from a SQLite
+    benchmark database made by `load`, so both engines index the very same rows, in minutes."""
+    import sqlite3
+
+    from monozukuri.core.models import Municipality
+    from monozukuri.directory.models import (
+        Capability,
+        Certification,
+        IndustryDivision,
+        Organization,
+        OrganizationCapability,
+    )
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("copy writes into PostgreSQL; DATABASE_URL must name one")
+    call_command("migrate", verbosity=0)
+    if _organizations():
+        print("organisations already loaded; nothing to do")
+        return
+    call_command("load_municipalities", verbosity=0)
+    call_command("load_directory_reference", verbosity=0)
+    started = time.perf_counter()
+    source = sqlite3.connect(args.source)
+    maps = {
+        "municipality_id": (dict(source.execute("SELECT id, code FROM core_municipality")),
+                            dict(Municipality.objects.values_list("code", "id"))),
+        "industry_id": (dict(source.execute("SELECT id, code FROM directory_industrydivision")),
+                        dict(IndustryDivision.objects.values_list("code", "id"))),
+        "capability_id": (dict(source.execute("SELECT id, slug FROM directory_capability")),
+                          dict(Capability.objects.values_list("slug", "id"))),
+    }
+    raw = connection.cursor().cursor
+    for model in (Organization, OrganizationCapability, Certification):
+        columns = [f.column for f in model._meta.concrete_fields]
+        converters = []
+        for column in columns:
+            if column in maps:
+                old, new = maps[column]
+                converters.append(lambda v, old=old, new=new: None if v is None else new[old[v]])
+            elif column == "merged_into_id":
+                converters.append(lambda v: None)
+            else:
+                converters.append(lambda v: v)
+        rows = source.execute(f"SELECT {', '.join(columns)} FROM {model._meta.db_table} ORDER BY id")
+        count = 0
+        with raw.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([convert(value) for convert, value in zip(converters, row, strict=True)])
+                count += 1
+        raw.execute(f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
+                    f"(SELECT max(id) FROM {model._meta.db_table}))")
+        print(f"  {model._meta.db_table}: {count:,} rows", file=sys.stderr)
+    raw.execute("ANALYZE")
+    seconds = time.perf_counter() - started
+    print(f"copied {_organizations():,} organisations from {args.source} in {seconds:.0f} s")
+    _record("load", {"organizations": _organizations(), "generator": f"copy of {args.source}",
+                     "seconds": seconds})
+
+
 def phase_build(args: argparse.Namespace) -> None:
     from monozukuri.search.rebuild import index_rebuild
 
@@ -289,6 +349,8 @@ def main() -> None:
     load = sub.add_parser("load")
     load.add_argument("organizations", type=int)
     load.add_argument("--seed", type=int, default=1)
+    copy = sub.add_parser("copy")
+    copy.add_argument("source", help="a SQLite database made by `load`")
     build = sub.add_parser("build")
     build.add_argument("--jobs", type=int, default=2)
     build.add_argument("--batch", type=int, default=2000)
@@ -303,8 +365,9 @@ def main() -> None:
     api.add_argument("--repeat", type=int, default=3)
     api.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    {"load": phase_load, "build": phase_build, "queries": phase_queries, "check": phase_check,
-     "api": phase_api}[args.phase](args)
+    phases = {"load": phase_load, "copy": phase_copy, "build": phase_build, "queries": phase_queries,
+              "check": phase_check, "api": phase_api}
+    phases[args.phase](args)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ def _organization(user: Any, key: Any) -> Any:
 class PartnerRequestViewSet(viewsets.ViewSet):
     """Matching requests and offers (マッチング依頼)."""
 
+    lookup_value_regex = r"\d+"
+
     permission_classes = [drf_permissions.IsAuthenticated]
 
     @extend_schema(
@@ -49,6 +51,7 @@ class PartnerRequestViewSet(viewsets.ViewSet):
             OpenApiParameter("kind", str),
         ],
         responses=OpenApiTypes.OBJECT,
+        operation_id="requests_list",
     )
     def list(self, request: Request) -> Response:
         rows = selectors.request_list(
@@ -137,10 +140,10 @@ class PartnerRequestViewSet(viewsets.ViewSet):
     def submit(self, request: Request, pk: str | None = None) -> Response:
         return self._run(request, pk, request_services.request_submit)
 
-    @extend_schema(request=serializers.ReturnSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=serializers.RequestReturnSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
-        return self._run(request, pk, request_services.request_return, serializers.ReturnSerializer)
+        return self._run(request, pk, request_services.request_return, serializers.RequestReturnSerializer)
 
     @extend_schema(request=serializers.PublishSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
@@ -246,9 +249,11 @@ def _intro_json(user: Any, pk: int) -> dict[str, Any]:
 class IntroductionViewSet(viewsets.ViewSet):
     """Introductions (紹介) and their steps to an outcome."""
 
+    lookup_value_regex = r"\d+"
+
     permission_classes = [drf_permissions.IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="introductions_list")
     def list(self, request: Request) -> Response:
         rows = selectors.introduction_list(user=request.user)
         paginator = PageNumberPagination()

@@ -47,7 +47,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ReturnSerializer(serializers.Serializer):
+class RequestReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     failed_items = serializers.ListField(
         child=serializers.ChoiceField(choices=ReviewItem.choices), required=False

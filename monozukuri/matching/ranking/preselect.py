@@ -96,7 +96,9 @@ def _engine_tiers(
             found += tier([*base, *((t,) for t in any_need)], TIER_ALL)
         near = near_municipality_codes(origin_code)
         if near:
-            found += tier([*base, any_need, tuple(facet_token(p["municipality"], c) for c in near)], TIER_NEAR)
+            found += tier(
+                [*base, any_need, tuple(facet_token(p["municipality"], c) for c in near)], TIER_NEAR
+            )
     found += anywhere
     if len(set(found)) < FEW and broader_ids:
         found += tier([*base, tuple(facet_token(p["capability"], i) for i in broader_ids)], TIER_BROADER)
@@ -131,7 +133,9 @@ def _best_first(vocabulary: Any) -> Any:
             return searched
 
         def ordered(groups: tuple[tuple[str, ...], ...], size: int) -> list[int]:
-            keys = backend.ordered(Match(groups=groups), Where(), order="rank", offset=0, limit=size, scan=True)
+            keys = backend.ordered(
+                Match(groups=groups), Where(), order="rank", offset=0, limit=size, scan=True
+            )
             return [object_id_of(k) for k in keys]
 
         return ordered

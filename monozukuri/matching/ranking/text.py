@@ -122,8 +122,11 @@ def request_terms(
     terms = [*residual, *(label for label in labels if label not in residual)]
     # A term that contains another adds nothing (every text with 小型筐体 has 筐体): keep the shorter.
     folded_terms = {t: fold(t, vocabulary) for t in terms}
-    kept = [t for t in terms
-            if not any(o != t and folded_terms[o] and folded_terms[o] in folded_terms[t] for o in terms)]
+    kept = [
+        t
+        for t in terms
+        if not any(o != t and folded_terms[o] and folded_terms[o] in folded_terms[t] for o in terms)
+    ]
     return tuple(kept[:MAX_TERMS])
 
 
@@ -199,7 +202,9 @@ def _service_search(
     except ImportError:
         return _organization_search(terms=terms, kinds=kinds, user=user)
     out = EngineText()
-    groups = ((tuple(facet_token("k", k) for k in kinds),) if kinds else ()) + ((facet_token("t", "active"),),)
+    groups = ((tuple(facet_token("k", k) for k in kinds),) if kinds else ()) + (
+        (facet_token("t", "active"),),
+    )
     try:
         for term in list(terms)[:MAX_ENGINE_TERMS]:
             outcome = search(SearchRequest(text=term, groups=groups, limit=ENGINE_PAGE, facets=False))
