@@ -3,13 +3,14 @@
 Run against a scratch database named by DATABASE_URL (``load`` writes a corpus into it):
 
     export DATABASE_URL=sqlite:///var/bench/matching-100k.sqlite3
-    .venv/bin/python bench/bench_matching.py load 100000
+    .venv/bin/python bench/bench_matching.py load 100000    # PostgreSQL: also `copy SQLITE_FILE` first
     .venv/bin/python bench/bench_matching.py setup            # requests, advisers, history
     .venv/bin/python bench/bench_matching.py candidates [--repeat 5] [--api]
     .venv/bin/python bench/bench_matching.py digest [--firms 100000] [--requests 1000] [--workers 2]
 
-``load`` writes the corpus with bench/corpus.py (the search benchmarks' generator: realistic Japanese
-profiles with capabilities, certifications, coordinates) and builds the search index with 2 jobs.
+``load`` writes the corpus with ``manage.py seed_demo --organizations N --seed S`` (realistic Japanese
+profiles with capabilities, certifications, coordinates), builds the search index with 2 jobs and runs
+ANALYZE.
 ``candidates`` times ``selectors.candidate_list`` (what the page and the API call) for a mix of requests
 (broad and narrow capabilities, materials by designation, every request kind), p50 / p95 / max.
 ``digest`` subscribes ``--firms`` firms, publishes ``--requests`` requests in the digest window, times
@@ -161,19 +162,15 @@ def _count() -> int:
 
 def phase_load(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     if _count():
         print(f"{_count():,} organisations already loaded; nothing to load")
     else:
-        from bench.corpus import load
-
         started = time.perf_counter()
-
-        def progress(done: int, total: int) -> None:
-            print(f"\r  {done:>9,} / {total:,}", end="", file=sys.stderr, flush=True)
-
+        call_command("load_municipalities", verbosity=0)
+        call_command("load_directory_reference", verbosity=0)
         with scopes_disabled():
-            load(args.organizations, args.seed, jobs=args.jobs, progress=progress)
-        print(file=sys.stderr)
+            call_command("seed_demo", organizations=args.organizations, seed=args.seed, quiet_accounts=True)
         print(f"loaded {_count():,} organisations in {time.perf_counter() - started:.0f} s")
     from monozukuri.search.rebuild import index_rebuild
 
@@ -197,6 +194,71 @@ def _staff(code: str = "131075") -> Any:
         defaults={"role": "municipal_staff", "municipality": municipality, "display_name": "ベンチ職員"},
     )
     return user
+
+
+def phase_copy(args: argparse.Namespace) -> None:
+    """PostgreSQL only: copy a SQLite corpus's organisations, capability links and certifications (ids kept,
+    reference ids mapped by code), so both engines rank the very same rows; then ``load`` builds the index."""
+    import sqlite3
+
+    from monozukuri.core.models import Municipality
+    from monozukuri.directory.models import (
+        Capability,
+        Certification,
+        IndustryDivision,
+        Organization,
+        OrganizationCapability,
+    )
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("copy writes into PostgreSQL; DATABASE_URL must name one")
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    if _count():
+        print("organisations already there; nothing to copy")
+        return
+    call_command("load_municipalities", verbosity=0)
+    call_command("load_directory_reference", verbosity=0)
+    started = time.perf_counter()
+    source = sqlite3.connect(f"file:{args.source}?mode=ro", uri=True)
+    maps = {
+        "municipality_id": (
+            dict(source.execute("SELECT id, code FROM core_municipality")),
+            dict(Municipality.objects.values_list("code", "id")),
+        ),
+        "industry_id": (
+            dict(source.execute("SELECT id, code FROM directory_industrydivision")),
+            dict(IndustryDivision.objects.values_list("code", "id")),
+        ),
+        "capability_id": (
+            dict(source.execute("SELECT id, slug FROM directory_capability")),
+            dict(Capability.objects.values_list("slug", "id")),
+        ),
+    }
+    raw = connection.cursor().cursor
+    for model in (Organization, OrganizationCapability, Certification):
+        columns = [f.column for f in model._meta.concrete_fields]
+        convert = [maps.get(c) for c in columns]
+        rows = source.execute(f"SELECT {', '.join(columns)} FROM {model._meta.db_table} ORDER BY id")
+        with raw.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        None
+                        if column == "merged_into_id"
+                        else (value if m is None or value is None else m[1][m[0][value]])
+                        for column, m, value in zip(columns, convert, row, strict=True)
+                    ]
+                )
+        raw.execute(
+            f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
+            f"(SELECT max(id) FROM {model._meta.db_table}))"
+        )
+    raw.execute("ANALYZE")
+    print(f"copied {_count():,} organisations from {args.source} in {time.perf_counter() - started:.0f} s")
+    _record(
+        "copy", {"organizations": _count(), "source": args.source, "seconds": time.perf_counter() - started}
+    )
 
 
 def _admin() -> Any:
@@ -354,6 +416,7 @@ def phase_candidates(args: argparse.Namespace) -> None:
             sizes.append(ranking.preselected)
     api_times: list[float] = []
     if args.api:
+        call_command("createcachetable", verbosity=0)  # the API's throttling keeps its counters there
         client = Client()
         client.force_login(staff)
         for _round in range(args.repeat):
@@ -589,6 +652,8 @@ def main() -> None:
     load.add_argument("organizations", type=int)
     load.add_argument("--seed", type=int, default=1)
     load.add_argument("--jobs", type=int, default=2)
+    copy = sub.add_parser("copy")
+    copy.add_argument("source", help="a SQLite benchmark database")
     sub.add_parser("setup")
     candidates = sub.add_parser("candidates")
     candidates.add_argument("--repeat", type=int, default=5)
@@ -598,9 +663,13 @@ def main() -> None:
     digest.add_argument("--requests", type=int, default=1_000)
     digest.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    {"load": phase_load, "setup": phase_setup, "candidates": phase_candidates, "digest": phase_digest}[
-        args.phase
-    ](args)
+    {
+        "load": phase_load,
+        "copy": phase_copy,
+        "setup": phase_setup,
+        "candidates": phase_candidates,
+        "digest": phase_digest,
+    }[args.phase](args)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ contract amounts — each in the fiscal year (April–March, Asia/Tokyo) of the 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -76,9 +76,20 @@ def _metric_fn(key: str) -> Callable[[int, int], Decimal]:
     return fn
 
 
+def kpi_links(kpi_ids: Sequence[int]) -> dict[int, str]:
+    """KPI id → matching metric key, for the KPIs linked to one (one query)."""
+    from monozukuri.matching.models import KpiMetricLink
+
+    if not kpi_ids:
+        return {}
+    with scopes_disabled():
+        return dict(KpiMetricLink.objects.filter(kpi_id__in=list(kpi_ids)).values_list("kpi_id", "metric"))
+
+
 def register_metrics() -> None:
-    """Offer the figures to plans.metrics (called from MatchingConfig.ready)."""
+    """Offer the figures, and which KPIs take them, to plans.metrics (called from MatchingConfig.ready)."""
     from monozukuri.plans import metrics
 
     for key, (label, unit) in METRICS.items():
         metrics.register(key, label, _metric_fn(key), unit=unit)
+    metrics.register_kpi_links("matching", kpi_links)

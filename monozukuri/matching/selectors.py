@@ -207,8 +207,8 @@ def _introductions() -> QuerySet[Introduction]:
     )
 
 
-def introduction_list(*, user: Any) -> list[Introduction]:
-    """Introductions the user takes part in (either side), and their office's."""
+def introduction_list(*, user: Any, request: PartnerRequest | None = None) -> list[Introduction]:
+    """Introductions the user takes part in (either side), and their office's; of one request if given."""
     members = list(permissions.member_organization_ids(user))
     adviser = permissions.adviser_id_of(user)
     offices = office_municipality_ids(user)
@@ -220,7 +220,10 @@ def introduction_list(*, user: Any) -> list[Introduction]:
     elif offices:
         who |= Q(municipality_id__in=offices)
     with scopes_disabled():
-        return list(_introductions().filter(who).order_by("-updated_at", "-id")[:300])
+        qs = _introductions().filter(who)
+        if request is not None:
+            qs = qs.filter(request_id=request.pk)
+        return list(qs.order_by("-updated_at", "-id")[:300])
 
 
 def introduction_get(*, user: Any, pk: Any) -> Introduction:

@@ -14,14 +14,24 @@ every process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Metric", "choices", "get", "metric_list", "register", "value"]
+__all__ = [
+    "Metric",
+    "choices",
+    "get",
+    "kpi_metric_keys",
+    "metric_list",
+    "register",
+    "register_kpi_links",
+    "value",
+]
 
 MetricFunction = Callable[[int, int], Decimal]
+KpiLinks = Callable[[Sequence[int]], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class Metric:
 
 
 _registry: dict[str, Metric] = {}
+_link_providers: dict[str, KpiLinks] = {}
 
 
 def register(key: str, label: Any, fn: MetricFunction, *, unit: str = "", description: Any = "") -> Metric:
@@ -63,3 +74,18 @@ def choices() -> list[tuple[str, str]]:
 def value(key: str, measure_id: int, fiscal_year: int) -> Decimal:
     """The figure of one metric for one measure and fiscal year."""
     return Decimal(get(key).fn(measure_id, fiscal_year))
+
+
+def register_kpi_links(app: str, fn: KpiLinks) -> None:
+    """Register how an app answers "which of these KPIs take their actual from one of my metrics":
+    ``fn(kpi_ids) -> {kpi_id: metric key}`` (matching keeps these links in its KpiMetricLink)."""
+    _link_providers[app] = fn
+
+
+def kpi_metric_keys(kpi_ids: Sequence[int]) -> dict[int, str]:
+    """KPI id → the registered metric its actual is taken from, for the KPIs that have one (a plan page
+    shows ``value(key, kpi.measure_id, fiscal_year)`` next to the recorded actual)."""
+    out: dict[int, str] = {}
+    for fn in _link_providers.values():
+        out.update({k: v for k, v in fn(list(kpi_ids)).items() if v in _registry})
+    return out

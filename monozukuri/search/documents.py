@@ -15,14 +15,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from monozukuri.search.analysis import normalize
+from monozukuri.search.analysis import _CJK, normalize
 from monozukuri.search.geo import Point, cell_tokens
 
 __all__ = [
     "ALL_TOKEN",
+    "CHAR_PREFIX",
     "MAX_RANK",
     "SAMPLE_LEVELS",
     "IndexDocument",
+    "char_tokens",
     "confirmed_key",
     "doc_key",
     "facet_text_token",
@@ -35,6 +37,9 @@ __all__ = [
 ]
 
 ALL_TOKEN = "a0"
+CHAR_PREFIX = "u"
+"""``u`` + a kana or kanji: the document has that character in its text. A one-character query (in 0004 a
+prefix query that merges every token starting with the character) becomes this one exact term."""
 """Every document has it: the match term of "everything" (an empty query, exclusions only)."""
 
 SAMPLE_LEVELS = 16
@@ -45,6 +50,7 @@ totals of broad queries."""
 MAX_RANK = (1 << 20) - 1
 EPOCH = datetime.date(2000, 1, 1)
 _FACET_VALUE_RE = re.compile(r"[^a-z0-9]")
+_CJK_TOKEN_RE = re.compile(f"[{_CJK}]{{1,2}}")
 
 
 def facet_token(prefix: str, value: object) -> str:
@@ -76,6 +82,20 @@ def facet_text_value(token: str, prefix: str) -> str:
     except ValueError:
         return token
     return value.upper() if value.isascii() else value
+
+
+def char_tokens(*token_texts: str) -> tuple[str, ...]:
+    """The distinct characters of the CJK tokens of analysed texts, as ``CHAR_PREFIX`` tokens.
+
+    Every character of a CJK run starts one of its tokens (a bigram or the final unigram), so these are
+    exactly the characters a one-character query can match.
+    """
+    chars: set[str] = set()
+    for text in token_texts:
+        for token in text.split():
+            if len(token) <= 2 and _CJK_TOKEN_RE.fullmatch(token):
+                chars.update(token)
+    return tuple(sorted(CHAR_PREFIX + ch for ch in chars))
 
 
 def sample_tokens(object_id: int) -> list[str]:
@@ -166,14 +186,15 @@ class IndexDocument:
     employees: int | None = None
     point: Point | None = None
     extra: tuple[str, ...] = field(default=())
+    chars: tuple[str, ...] = field(default=())  # char_tokens(name, tags, body)
 
     @property
     def key(self) -> int:
         return doc_key(self.rank, self.object_id)
 
     def match_tokens(self) -> str:
-        """The FTS ``facets`` column: facet tokens plus the match-only tokens."""
-        return " ".join((*self.facets, *self.all_extra()))
+        """The FTS ``facets`` column: facet tokens, match-only tokens, then the character tokens."""
+        return " ".join((*self.facets, *self.all_extra(), *self.chars))
 
     def all_extra(self) -> tuple[str, ...]:
         return (ALL_TOKEN, *sample_tokens(self.object_id), *cell_tokens(self.point), *self.extra)

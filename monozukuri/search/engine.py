@@ -1,7 +1,8 @@
 """Running a search: the plan for each query, the same on both engines (docs/decisions/0006).
 
 1. **Count** the matches, stopping at ``COUNT_CAP`` + 1: the count is exact up to the cap and
-   "10,000+" past it (``count_capped``). Reading past the cap is what makes broad terms slow.
+   "1,000+" past it (``count_capped``), with an estimate of the total. Every per-match cost — phrase
+   positions, PostgreSQL's recheck, facet rows — grows with the matches read, so the cap bounds them.
 2. **Page**:
    * relevance with at most ``RANK_LIMIT`` matches — rank them all (BM25 on SQLite, ``ts_rank`` on
      PostgreSQL; field weights name > capabilities > body; up to 20% more for a fresh record);
@@ -10,12 +11,13 @@
    * name (gojūon) or last confirmed — sort the matches when they are at most the cap, otherwise walk
      that column's index and test each row against the match, stopping at the page;
    * distance — the matches within growing radii (grid-cell terms plus an exact distance check) until
-     the page is filled, sorted here by (distance, rank, id).
+     the page is filled, sorted here by (distance, rank, id); when the smallest radius already holds
+     more than the cap (a ward's firms placed at its office), its best by static rank.
    A page ends at the cap: deeper pages of a broad query are not served (narrow the query instead).
-3. **Facets**: counted from the facet tokens of every match when there are at most ``FACET_EXACT``;
-   otherwise from a uniform sample (``z<k>`` tokens: 1/2^k of all documents, by a hash of the id) of
-   about ``FACET_SAMPLE`` matches, scaled by 2^k and flagged as estimates. The same sample gives the
-   estimated total of a capped count.
+3. **Facets**: counted from the facet tokens of every match when the count is exact; past the cap
+   from a uniform sample (``z<k>`` tokens: 1/2^k of all documents, by a hash of the id) whose size
+   times the query's terms is about ``SAMPLE_BUDGET`` (each sampled document costs one index seek per
+   term), scaled by 2^k and flagged as estimates. The same sample gives the estimated total.
 """
 
 from __future__ import annotations
@@ -44,23 +46,21 @@ from monozukuri.search.query import ParsedQuery, parse_query
 
 __all__ = [
     "COUNT_CAP",
-    "FACET_EXACT",
-    "FACET_SAMPLE",
     "RANK_LIMIT",
+    "SAMPLE_BUDGET",
     "SORTS",
     "SearchOutcome",
     "SearchRequest",
     "search",
 ]
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 RANK_LIMIT = 1_000
-FACET_EXACT = 300
-FACET_SAMPLE = 300
+SAMPLE_BUDGET = 3_000
+"""About how many sample documents × query terms a facet estimate may look at (each is an index seek)."""
 SORTS = ("relevance", "distance", "name", "confirmed")
 # Radii (km) tried in turn for a distance-sorted broad query.
-_RADII = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200, 400, 800, 1500, 3000, 20000)
-_SAMPLE_PROBE_LEVEL = 10
+_RADII = (0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200, 400, 800, 1500, 3000, 20000)
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,16 @@ def _distance_order(rows: list[Row], center: Point) -> list[tuple[float, int, in
 
 
 def search(
-    request: SearchRequest, *, vocabulary: Vocabulary | None = None, backend: Backend | None = None
+    request: SearchRequest,
+    *,
+    vocabulary: Vocabulary | None = None,
+    backend: Backend | None = None,
+    documents: int = 1_000_000,
 ) -> SearchOutcome:
-    """Run one search; never raises on the text (the parser accepts anything)."""
+    """Run one search; never raises on the text (the parser accepts anything).
+
+    ``documents`` is about how many documents the index holds (it sizes the facet sample).
+    """
     be = backend or get_backend()
     clock = time.perf_counter
     started = clock()
@@ -159,7 +166,7 @@ def search(
 
     if request.facets and count > 0:
         mark = clock()
-        _facets(be, outcome, match, where)
+        _facets(be, outcome, match, where, documents)
         timings["facets"] = clock() - mark
     timings["total"] = clock() - started
     outcome.timings = timings
@@ -198,44 +205,49 @@ def _page(
             rows = be.rows(match, where, limit=COUNT_CAP + 1, points=True)
             outcome.plan = "distance-sort"
         else:
-            need = offset + limit
-            rows = []
-            for radius in _RADII:
-                ring_match, ring_where = _with_radius(match, where, center, float(radius))
-                found = be.count(ring_match, ring_where, cap=COUNT_CAP)
-                if found >= need or radius == _RADII[-1]:
-                    rows = be.rows(ring_match, ring_where, limit=10 * COUNT_CAP, points=True)
-                    outcome.plan = f"distance-ring-{radius}km"
-                    break
+            rows = _nearest_rows(be, outcome, match, where, center, need=offset + limit)
         ordered = _distance_order(rows, center)[offset : offset + limit]
         outcome.object_ids = [object_id for _, _, object_id in ordered]
         outcome.distances = {object_id: d for d, _, object_id in ordered if d != math.inf}
 
 
-def _facets(be: Backend, outcome: SearchOutcome, match: Match, where: Where) -> None:
-    if not outcome.count_capped and outcome.count <= FACET_EXACT:
+def _nearest_rows(be: Backend, outcome: SearchOutcome, match: Match, where: Where, center: Point, *,
+                  need: int) -> list[Row]:
+    """Rows of the matches nearest to ``center``: those within the smallest radius that holds ``need``.
+
+    When even the smallest radius holds more than the cap (a ward's firms share its office's point),
+    they are all at about the same distance: the best ``need`` of them by static rank are taken.
+    """
+    previous = 0
+    for radius in _RADII:
+        ring_match, ring_where = _with_radius(match, where, center, float(radius))
+        found = be.count(ring_match, ring_where, cap=COUNT_CAP)
+        if found > COUNT_CAP and previous == 0:
+            keys = be.ordered(ring_match, ring_where, order="rank", offset=0, limit=need, scan=True)
+            outcome.plan = f"distance-ring-{radius:g}km-by-rank"
+            points = be.points([object_id_of(k) for k in keys])
+            return [(k, "", *points.get(object_id_of(k), (None, None))) for k in keys]
+        if found >= need or radius == _RADII[-1]:
+            outcome.plan = f"distance-ring-{radius:g}km"
+            return be.rows(ring_match, ring_where, limit=10 * COUNT_CAP, points=True)
+        previous = found
+    return []
+
+
+def _facets(be: Backend, outcome: SearchOutcome, match: Match, where: Where, documents: int) -> None:
+    if not outcome.count_capped:
         rows = be.rows(match, where, limit=outcome.count + 1)
         outcome.facet_counts = _count_tokens(rows)
         return
-    if outcome.count_capped:
-        # Estimate the total from a tiny sample level first, so the real sample is about FACET_SAMPLE.
-        probe = be.count(match.with_group((f"z{_SAMPLE_PROBE_LEVEL}",)), where, cap=4 * FACET_SAMPLE)
-        estimate = max(COUNT_CAP + 1, probe << _SAMPLE_PROBE_LEVEL)
-    else:
-        estimate = outcome.count
-    level = max(0, min(SAMPLE_LEVELS, int(math.log2(estimate / FACET_SAMPLE))))
-    limit = 4 * FACET_SAMPLE
-    while True:
-        rows = be.rows(match.with_group((f"z{level}",)) if level else match, where, limit=limit + 1)
-        if len(rows) <= limit or level >= SAMPLE_LEVELS:
-            break
-        level = min(SAMPLE_LEVELS, level + 2)
+    # A uniform sample: the level whose documents × the query's terms fit the budget (each sample
+    # document costs one seek per term); its matches are counted and scaled.
+    terms = max(1, sum(len(c.tokens) for c in match.required) + len(match.groups) + len(match.excluded))
+    level = max(1, min(SAMPLE_LEVELS, math.ceil(math.log2(max(2, documents) * terms / SAMPLE_BUDGET))))
+    rows = be.rows(match.with_group((f"z{level}",)), where, limit=4 * SAMPLE_BUDGET)
     scale = 1 << level
-    counts = _count_tokens(rows)
-    outcome.facet_counts = {token: n * scale for token, n in counts.items()}
-    outcome.facets_estimated = level > 0
-    if outcome.count_capped:
-        outcome.count_estimate = max(COUNT_CAP + 1, len(rows) * scale)
+    outcome.facet_counts = {token: n * scale for token, n in _count_tokens(rows).items()}
+    outcome.facets_estimated = True
+    outcome.count_estimate = max(COUNT_CAP + 1, len(rows) * scale)
 
 
 def _count_tokens(rows: list[Row]) -> dict[str, int]:

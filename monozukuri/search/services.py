@@ -22,10 +22,15 @@ from monozukuri.search.engine import SearchOutcome, SearchRequest
 from monozukuri.search.engine import search as engine_search
 from monozukuri.search.models import SearchIndexState, SearchPending, VocabularyEntry, VocabularyKind
 from monozukuri.search.permissions import can_edit_vocabulary
-from monozukuri.search.vocabulary import index_state_vocabulary, live_rows
+from monozukuri.search.vocabulary import index_state, index_state_vocabulary, live_rows
+
+UNKNOWN_SIZE = 100_000
+"""Assumed size of an index that has never been fully rebuilt (only sizes the facet sample)."""
 
 __all__ = [
+    "UNKNOWN_SIZE",
     "index_delete",
+    "index_state",
     "index_upsert",
     "index_vocabulary",
     "search",
@@ -66,7 +71,8 @@ def index_delete(object_ids: Sequence[int]) -> None:
 
 def search(request: SearchRequest) -> SearchOutcome:
     """Run a search with the index's dictionary (see engine.search for the plan)."""
-    return engine_search(request, vocabulary=index_vocabulary())
+    _version, vocabulary, documents = index_state()
+    return engine_search(request, vocabulary=vocabulary, documents=documents or UNKNOWN_SIZE)
 
 
 # --- the dictionary -----------------------------------------------------------------------------------

@@ -39,19 +39,28 @@ def vocabulary_for(version: int, rows: Sequence[Sequence[str]], *, key: object =
     return vocabulary
 
 
-def index_state_vocabulary() -> tuple[int, Vocabulary]:
-    """The version and dictionary the current index was built with (one small query when memoised)."""
+def index_state() -> tuple[int, Vocabulary, int]:
+    """The version and dictionary the current index was built with, and how many documents it had
+    then (one small query when the dictionary is memoised)."""
     from monozukuri.search.models import SearchIndexState
 
-    state = SearchIndexState.objects.filter(pk=1).values_list("vocabulary_version", "built_at").first()
+    state = (SearchIndexState.objects.filter(pk=1)
+             .values_list("vocabulary_version", "built_at", "documents").first())
     if state is None:
-        return 0, vocabulary_for(0, [tuple(r[:3]) for r in seed_rows()], key=("seed",))
-    key = ("state", *state)
+        return 0, vocabulary_for(0, [tuple(r[:3]) for r in seed_rows()], key=("seed",)), 0
+    version, built_at, documents = state
+    key = ("state", version, built_at)
     cached = _memo.get(key)
-    if cached is not None:
-        return state[0], cached
-    rows = SearchIndexState.objects.filter(pk=1).values_list("vocabulary", flat=True).first() or []
-    return state[0], vocabulary_for(state[0], rows, key=key)
+    if cached is None:
+        rows = SearchIndexState.objects.filter(pk=1).values_list("vocabulary", flat=True).first() or []
+        cached = vocabulary_for(version, rows, key=key)
+    return version, cached, documents
+
+
+def index_state_vocabulary() -> tuple[int, Vocabulary]:
+    """The version and dictionary the current index was built with."""
+    version, vocabulary, _documents = index_state()
+    return version, vocabulary
 
 
 def live_rows() -> list[list[str]]:

@@ -26,6 +26,7 @@ from monozukuri.search.analysis import (
 )
 from monozukuri.search.documents import (
     IndexDocument,
+    char_tokens,
     confirmed_key,
     facet_text_token,
     facet_token,
@@ -214,6 +215,7 @@ def organization_document(
         employees=employees,
         point=point,
         extra=tuple(extra),
+        chars=char_tokens(name, tags, body),
     )
 
 

@@ -75,7 +75,7 @@ def organization_search(
     viewer (``user`` is accepted for the API's sake and for future per-viewer fields).
     """
     p = params if isinstance(params, SearchParams) else organization_search_params(params)
-    vocabulary = search_services.index_vocabulary()
+    _version, vocabulary, documents = search_services.index_state()
     request = SearchRequest(
         text=p.q,
         groups=p.groups,
@@ -87,7 +87,9 @@ def organization_search(
         facets=facets,
         exact_count=exact_count,
     )
-    outcome = engine_search(request, vocabulary=vocabulary)
+    outcome = engine_search(
+        request, vocabulary=vocabulary, documents=documents or search_services.UNKNOWN_SIZE
+    )
     organizations = _organizations(outcome.object_ids)
     capabilities = _capability_cards(outcome.object_ids) if organizations else {}
     hits = []

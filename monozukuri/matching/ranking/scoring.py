@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # noqa: N812 - the gettext convention
+from django.utils.translation import gettext_noop
 
 from monozukuri.matching.ranking.taxonomy import BROADER, RELATED, Coverage, Taxonomy, fold_document
 from monozukuri.matching.ranking.weights import LABELS
@@ -195,102 +195,112 @@ def _coverage_component(
         if cover.relation == BROADER:
             reasons.append(
                 _t(
-                    N_("%(held)sに対応（%(need)sは未登録）"),
+                    gettext_noop("%(held)sに対応（%(need)sは未登録）"),
                     held=held,
                     need=mention or taxonomy.label(cover.need_id),
                 )
             )
         elif cover.relation == RELATED:
-            reasons.append(_t(N_("関連する技術: %(held)s"), held=held))
+            reasons.append(_t(gettext_noop("関連する技術: %(held)s"), held=held))
         elif mention:
-            reasons.append(_t(N_("%(mention)s（%(held)s）に対応"), mention=mention, held=held))
+            reasons.append(_t(gettext_noop("%(mention)s（%(held)s）に対応"), mention=mention, held=held))
         else:
-            reasons.append(_t(N_("%(held)sに対応"), held=held))
+            reasons.append(_t(gettext_noop("%(held)sに対応"), held=held))
     return value, reasons
 
 
 def _distance_component(need: Need, candidate: Candidate) -> Part:
     if candidate.point is None or need.origin is None:
-        return 0.3, [], _t(N_("所在地不明"))
+        return 0.3, [], _t(gettext_noop("所在地不明"))
     km = haversine_km(need.origin, candidate.point)
     value = 1.0 / (1.0 + km / DISTANCE_HALF_KM)
     same = bool(need.origin_code and candidate.municipality_code == need.origin_code)
     name = candidate.municipality_name
     reasons = []
     if same and candidate.point_exact:
-        reasons.append(_t(N_("%(name)s内・%(km).1fkm"), name=name, km=km))
+        reasons.append(_t(gettext_noop("%(name)s内・%(km).1fkm"), name=name, km=km))
     elif same:
-        reasons.append(_t(N_("%(name)s内"), name=name))
+        reasons.append(_t(gettext_noop("%(name)s内"), name=name))
     elif km <= NEAR_REASON_KM and name:
         if candidate.point_exact:
-            reasons.append(_t(N_("%(name)s・%(km).1fkm"), name=name, km=km))
+            reasons.append(_t(gettext_noop("%(name)s・%(km).1fkm"), name=name, km=km))
         else:
-            reasons.append(_t(N_("%(name)s（約%(km).0fkm）"), name=name, km=km))
-    return value, reasons, _t(N_("%(km).1f km"), km=km)
+            reasons.append(_t(gettext_noop("%(name)s（約%(km).0fkm）"), name=name, km=km))
+    return value, reasons, _t(gettext_noop("%(km).1f km"), km=km)
 
 
 def _capacity_component(need: Need, candidate: Candidate) -> Part:
     if candidate.type == ADVISER:
         if candidate.availability == "unavailable" or candidate.slots_left == 0:
-            return 0.0, [], _t(N_("受入余力なし"))
+            return 0.0, [], _t(gettext_noop("受入余力なし"))
         value = 1.0 if candidate.availability == "available" else 0.5
         reasons = (
-            [_t(N_("受入余力あり（あと %(n)s 名）"), n=candidate.slots_left)] if candidate.slots_left else []
+            [_t(gettext_noop("受入余力あり（あと %(n)s 名）"), n=candidate.slots_left)]
+            if candidate.slots_left
+            else []
         )
         return value, reasons, None
-    reasons = [_t(N_("空き能力のオファーを公開中"))] if candidate.open_offer else []
+    reasons = [_t(gettext_noop("空き能力のオファーを公開中"))] if candidate.open_offer else []
     if candidate.employees is None:
-        return (1.0 if candidate.open_offer else 0.5), reasons, _t(N_("規模不明"))
+        return (1.0 if candidate.open_offer else 0.5), reasons, _t(gettext_noop("規模不明"))
     employees, quantity = candidate.employees, need.quantity
     if quantity is None:
         value = 0.6
     elif quantity <= 100:  # a prototype or a small lot: a small shop answers quickest
         value = 1.0 if employees <= 50 else 0.6
         if employees <= 50:
-            reasons.append(_t(N_("少量に向く規模（従業員 %(n)s 名）"), n=employees))
+            reasons.append(_t(gettext_noop("少量に向く規模（従業員 %(n)s 名）"), n=employees))
     elif quantity <= 10_000:
         value = 1.0 if 5 <= employees <= 300 else 0.5
     else:  # mass production needs hands and lines
         value = 1.0 if employees >= 20 else 0.3
         if employees >= 20:
-            reasons.append(_t(N_("量産に対応できる規模（従業員 %(n)s 名）"), n=employees))
+            reasons.append(_t(gettext_noop("量産に対応できる規模（従業員 %(n)s 名）"), n=employees))
     return (1.0 if candidate.open_offer else value), reasons, None
 
 
 def _certification_component(need: Need, candidate: Candidate) -> Part:
     if candidate.certifications is None:
-        return 0.0, [], _t(N_("非公開"))
+        return 0.0, [], _t(gettext_noop("非公開"))
     held = {cert_key(c): c for c in candidate.certifications}
     if need.required_certifications:
         found = [name for name in need.required_certifications if cert_key(name) in held]
         missing = [name for name in need.required_certifications if cert_key(name) not in held]
         value = len(found) / len(need.required_certifications)
-        note = _t(N_("未確認: %(names)s"), names="、".join(missing)) if missing else None
-        return value, [_t(N_("%(name)s 認証"), name=held[cert_key(n)]) for n in found], note
+        note = _t(gettext_noop("未確認: %(names)s"), names="、".join(missing)) if missing else None
+        return value, [_t(gettext_noop("%(name)s 認証"), name=held[cert_key(n)]) for n in found], note
     quality = [held[k] for k in QUALITY_CERTIFICATIONS if k in held]
     if quality:
-        return 1.0, [_t(N_("%(name)s 認証"), name=quality[0])], None
+        return 1.0, [_t(gettext_noop("%(name)s 認証"), name=quality[0])], None
     return (0.5 if held else 0.0), [], None
 
 
 def _freshness_component(candidate: Candidate, today: datetime.date) -> Part:
     confirmed = candidate.last_confirmed_on
     if confirmed is None:
-        return 0.0, [], _t(N_("未確認"))
+        return 0.0, [], _t(gettext_noop("未確認"))
     days = max(0, (today - confirmed).days)
     if days <= FRESH_DAYS:
-        return 1.0, [_t(N_("%(y)s年%(m)s月に情報を確認済み"), y=confirmed.year, m=confirmed.month)], None
+        return (
+            1.0,
+            [_t(gettext_noop("%(y)s年%(m)s月に情報を確認済み"), y=confirmed.year, m=confirmed.month)],
+            None,
+        )
     value = max(0.0, 1.0 - (days - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS))
-    return value, [], _t(N_("%(y)s年%(m)s月に確認"), y=confirmed.year, m=confirmed.month)
+    return value, [], _t(gettext_noop("%(y)s年%(m)s月に確認"), y=confirmed.year, m=confirmed.month)
 
 
 def _outcomes_component(need: Need, candidate: Candidate) -> Part:
     similar, other = candidate.similar_contracts, candidate.other_contracts
     value = min(1.0, (similar + 0.5 * other) / 3.0)
     if similar:
-        return value, [_t(N_("同種の%(kind)sで成約実績 %(n)s 件"), kind=need.kind_noun, n=similar)], None
+        return (
+            value,
+            [_t(gettext_noop("同種の%(kind)sで成約実績 %(n)s 件"), kind=need.kind_noun, n=similar)],
+            None,
+        )
     if other:
-        return value, [_t(N_("マッチングでの成約実績 %(n)s 件"), n=other)], None
+        return value, [_t(gettext_noop("マッチングでの成約実績 %(n)s 件"), n=other)], None
     return value, [], None
 
 
@@ -310,15 +320,19 @@ def score(
     parts: dict[str, Part] = {}
     match = text or TextMatch(0.0)
     if "text" in keys:
-        reasons = [_t(N_("説明に「%(terms)s」"), terms="」「".join(match.terms[:2]))] if match.terms else []
+        reasons = (
+            [_t(gettext_noop("説明に%(terms)s"), terms="".join(f"「{t}」" for t in match.terms[:2]))]
+            if match.terms
+            else []
+        )
         parts["text"] = (match.value, reasons, None)
     if "capability" in keys:
         value, reasons = _coverage_component(need.process_ids, candidate, taxonomy, need.mentions)
         if candidate.type == ADVISER and candidate.years_experience:
-            reasons.append(_t(N_("実務経験 %(n)s 年"), n=candidate.years_experience))
+            reasons.append(_t(gettext_noop("実務経験 %(n)s 年"), n=candidate.years_experience))
         if need.requester_industry and need.requester_industry in candidate.industry_codes:
             value = min(1.0, value + 0.2)
-            reasons.append(_t(N_("同じ業種での経験")))
+            reasons.append(_t(gettext_noop("同じ業種での経験")))
         parts["capability"] = (value, reasons, None)
     if "material" in keys:
         value, reasons = _coverage_component(need.material_ids, candidate, taxonomy, need.mentions)

@@ -19,6 +19,7 @@ from django.core import mail
 from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 from django_tasks import task
@@ -163,39 +164,48 @@ def _send_digest_batch(items: Sequence[Sequence[Any]]) -> int:
     )
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
+        # Every recipient reads the same frame, and the same block for a request unless they may know an
+        # anonymous requester: render each once per batch, not once per person.
+        head, _sep, tail = render_to_string(
+            "matching/email/request_digest.txt",
+            {
+                "items": _SPLIT,
+                "settings_url": notifications.absolute(reverse("matching:settings")),
+            },
+        ).partition(_SPLIT)
+        base = notifications.absolute("")
+        blocks: dict[tuple[int, bool], str] = {}
         for user_id, ids in items:
             user = users.get(int(user_id))
             if user is None or not user.email:
                 continue
             members = frozenset(m.organization_id for m in user.organization_memberships.all())
             permissions.remember(user, member_ids=members, adviser_id=None)
-            cards = [
-                present_request(
-                    requests[r],
-                    user,
-                    consented=any((o, r) in consented for o in members),
-                    with_office_fields=False,
-                )
-                for r in ids
-                if r in requests
-            ]
-            if not cards:
+            parts = []
+            for r in ids:
+                request = requests.get(r)
+                if request is None:
+                    continue
+                flag = any((o, r) in consented for o in members)
+                key = (r, permissions.can_see_requester(user, request, consented=flag))
+                if key not in blocks:
+                    card = present_request(request, user, consented=flag, with_office_fields=False)
+                    blocks[key] = render_to_string(
+                        "matching/email/request_digest_item.txt", {"card": card, "base": base}
+                    )
+                parts.append(blocks[key])
+            if not parts:
                 continue
-            body = render_to_string(
-                "matching/email/request_digest.txt",
-                {
-                    "recipient": user,
-                    "cards": cards,
-                    "base": notifications.absolute(""),
-                    "settings_url": notifications.absolute("/matching/settings/"),
-                },
-            )
-            subject = render_to_string("matching/email/request_digest_subject.txt", {"count": len(cards)})
+            subject = render_to_string("matching/email/request_digest_subject.txt", {"count": len(parts)})
+            body = head + "".join(parts) + tail
             messages.append(mail.EmailMessage(" ".join(subject.split()), body, None, [user.email]))
     if messages:
         with mail.get_connection() as connection:
             connection.send_messages(messages)
     return len(messages)
+
+
+_SPLIT = "\x00items\x00"
 
 
 def notification_digest_send(*, now: datetime.datetime | None = None) -> int:

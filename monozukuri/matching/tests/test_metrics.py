@@ -100,3 +100,9 @@ def test_a_link_can_be_removed_and_the_sync_skips_what_plans_refuses(world, sumi
     assert kpis.kpi_links_sync(measure_id=world.measure.pk, fiscal_year=2001) == 0
     assert kpis.kpi_metric_link_set(actor=sumida_staff, kpi=world.kpi, metric=None) is None
     assert kpis.kpi_links_sync(measure_id=world.measure.pk, fiscal_year=2026) == 0
+
+
+def test_plans_can_ask_which_kpis_follow_a_metric(world, sumida_staff):
+    assert metrics.kpi_metric_keys([world.kpi.pk]) == {}
+    kpis.kpi_metric_link_set(actor=sumida_staff, kpi=world.kpi, metric="matching.contracts")
+    assert metrics.kpi_metric_keys([world.kpi.pk]) == {world.kpi.pk: "matching.contracts"}

@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_scopes import scopes_disabled
 
 from monozukuri.core.forms import add_service_errors
 from monozukuri.matching import permissions, selectors
@@ -185,10 +184,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request as the user may see it, with the actions the user may take."""
     user = request.user
     matching_request = selectors.request_get(user=user, pk=pk)
-    with scopes_disabled():
-        introductions = [
-            i for i in selectors.introduction_list(user=user) if i.request_id == matching_request.pk
-        ]
+    introductions = selectors.introduction_list(user=user, request=matching_request)
     interest_orgs = [o for o in organizations_of(user) if o.pk != matching_request.requester_id]
     return render(
         request,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from monozukuri.search.documents import ALL_TOKEN, IndexDocument
+from monozukuri.search.documents import ALL_TOKEN, CHAR_PREFIX, IndexDocument
 from monozukuri.search.geo import Point
 from monozukuri.search.query import TermQuery
 
@@ -98,7 +98,17 @@ def _fts5_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _single_character(clause: TermQuery) -> str | None:
+    """The character token that replaces a one-character prefix clause (see documents.char_tokens)."""
+    if clause.prefix and len(clause.tokens) == 1 and len(clause.tokens[0]) == 1:
+        return CHAR_PREFIX + clause.tokens[0]
+    return None
+
+
 def fts5_phrase(clause: TermQuery) -> str:
+    char = _single_character(clause)
+    if char is not None:
+        return _fts5_string(char)
     return _fts5_string(" ".join(clause.tokens)) + ("*" if clause.prefix else "")
 
 
@@ -129,6 +139,9 @@ def _ts_lexeme(token: str, prefix: bool = False) -> str:
 
 
 def ts_phrase(clause: TermQuery) -> str:
+    char = _single_character(clause)
+    if char is not None:
+        return _ts_lexeme(char)
     last = len(clause.tokens) - 1
     lexemes = [_ts_lexeme(t, clause.prefix and i == last) for i, t in enumerate(clause.tokens)]
     return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]

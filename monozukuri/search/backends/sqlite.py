@@ -51,16 +51,16 @@ TOKEN_COLUMNS = ("name", "tags", "body")
 _FIELD_SEPARATOR = "\x1f"
 
 
-def pack_tokens(name: str, tags: str, body: str) -> bytes:
+def pack_tokens(name: str, tags: str, body: str, chars: str) -> bytes:
     """The token columns as stored in search_tokens: compressed (they are only read to delete a row)."""
-    return zlib.compress(_FIELD_SEPARATOR.join((name, tags, body)).encode("utf-8"), 6)
+    return zlib.compress(_FIELD_SEPARATOR.join((name, tags, body, chars)).encode("utf-8"), 6)
 
 
-def unpack_tokens(data: bytes | None) -> tuple[str, str, str]:
+def unpack_tokens(data: bytes | None) -> tuple[str, str, str, str]:
     if not data:
-        return "", "", ""
-    name, tags, body = zlib.decompress(data).decode("utf-8").split(_FIELD_SEPARATOR)
-    return name, tags, body
+        return "", "", "", ""
+    name, tags, body, chars = zlib.decompress(data).decode("utf-8").split(_FIELD_SEPARATOR)
+    return name, tags, body, chars
 
 
 def km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
@@ -133,7 +133,7 @@ class SqliteBackend:
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, name, tags, body, facets) "
             "VALUES('delete', %s, %s, %s, %s, %s)",
-            [(r[0], *unpack_tokens(r[10]), _facet_column(r[8], r[9])) for r in rows],
+            [_fts_delete_row(r) for r in rows],
         )
         cursor.executemany(f"DELETE FROM {DOCUMENT_TABLE} WHERE doc_key = %s", [(r[0],) for r in rows])
         cursor.executemany(f"DELETE FROM {TOKEN_TABLE} WHERE doc_key = %s", [(r[0],) for r in rows])
@@ -155,7 +155,7 @@ class SqliteBackend:
                 if (
                     old is not None
                     and old[: len(DOC_COLUMNS)] == row[: len(DOC_COLUMNS)]
-                    and unpack_tokens(old[len(DOC_COLUMNS)]) == (doc.name, doc.tags, doc.body)
+                    and old[len(DOC_COLUMNS)] == row[len(DOC_COLUMNS)]
                 ):
                     continue
                 if old is not None:
@@ -305,13 +305,18 @@ class SqliteBackend:
             cursor.execute(f'DROP TABLE IF EXISTS "{SHADOW_TOKENS}"')
 
 
-def _facet_column(facets: str, extra: str) -> str:
-    return f"{facets} {extra}".strip()
+def _fts_delete_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    name, tags, body, chars = unpack_tokens(row[len(DOC_COLUMNS)])
+    return (row[0], name, tags, body, _facet_column(row[8], row[9], chars))
+
+
+def _facet_column(facets: str, extra: str, chars: str = "") -> str:
+    return " ".join(part for part in (facets, extra, chars) if part)
 
 
 def document_row(doc: IndexDocument) -> tuple[Any, ...]:
-    """The search_document row of a document (DOC_COLUMNS order), then its tokens: packed, and as
-    the three FTS columns."""
+    """The search_document row of a document (DOC_COLUMNS order), then its tokens: packed, and as the
+    FTS columns (name, tags, body, characters)."""
     point = doc.point
     return (
         doc.key,
@@ -324,10 +329,11 @@ def document_row(doc: IndexDocument) -> tuple[Any, ...]:
         point.longitude if point else None,
         " ".join(doc.facets),
         " ".join(doc.all_extra()),
-        pack_tokens(doc.name, doc.tags, doc.body),
+        pack_tokens(doc.name, doc.tags, doc.body, " ".join(doc.chars)),
         doc.name,
         doc.tags,
         doc.body,
+        " ".join(doc.chars),
     )
 
 
@@ -346,5 +352,5 @@ def insert_rows(
     )
     cursor.executemany(
         f"INSERT INTO {fts_table}(rowid, name, tags, body, facets) VALUES (%s, %s, %s, %s, %s)",
-        [(r[0], r[11], r[12], r[13], _facet_column(r[8], r[9])) for r in rows],
+        [(r[0], r[11], r[12], r[13], _facet_column(r[8], r[9], r[14])) for r in rows],
     )

@@ -154,9 +154,7 @@ def test_a_count_past_the_cap_says_so_and_estimates_the_total(
     random_directory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "COUNT_CAP", 10)
-    monkeypatch.setattr(engine, "FACET_EXACT", 5)
-    monkeypatch.setattr(engine, "FACET_SAMPLE", 5)
-    outcome = search(SearchRequest(text="", limit=5), vocabulary=index_vocabulary())
+    outcome = search(SearchRequest(text="", limit=5), vocabulary=index_vocabulary(), documents=60)
     assert outcome.count == 10
     assert outcome.count_capped
     assert outcome.count_estimate is not None
@@ -173,9 +171,9 @@ def test_facets_are_exact_for_small_results_and_estimated_from_the_sample_for_la
     exact = search(SearchRequest(text="", limit=1), vocabulary=index_vocabulary())
     assert exact.facet_counts["k0manufacturer"] == 60
     assert not exact.facets_estimated
-    monkeypatch.setattr(engine, "FACET_EXACT", 10)
-    monkeypatch.setattr(engine, "FACET_SAMPLE", 10)
-    sampled = search(SearchRequest(text="", limit=1), vocabulary=index_vocabulary())
+    monkeypatch.setattr(engine, "COUNT_CAP", 10)
+    monkeypatch.setattr(engine, "SAMPLE_BUDGET", 15)
+    sampled = search(SearchRequest(text="", limit=1), vocabulary=index_vocabulary(), documents=60)
     assert sampled.facets_estimated
     assert 15 <= sampled.facet_counts.get("k0manufacturer", 0) <= 240  # 60, from a 1/2^k sample
 
