@@ -14,8 +14,6 @@ import_organizations` does) and reports:
 - peak RSS of the importing process and of its reader process (getrusage);
 - with --reimport, the same file imported a second time (every row unchanged).
 
---proposed-normalize runs with bench/proposals/normalize.py in place of monozukuri/directory/normalize.py
-(same results, checked by bench/proposals/check_normalize.py), to measure the proposed speed-up.
 """
 
 from __future__ import annotations
@@ -41,30 +39,12 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _patch_normalize() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("proposed_normalize", ROOT / "bench/proposals/normalize.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["proposed_normalize"] = module
-    spec.loader.exec_module(module)
-    from monozukuri.directory import normalize
-
-    for name in ("nfkc", "canonical_company_name", "name_key", "phone_key", "website_key", "normalize_street",
-                 "address_key", "split_address"):
-        setattr(normalize, name, getattr(module, name))
-
-
 def child(args: argparse.Namespace) -> None:
     """Runs in a fresh process with DATABASE_URL set: migrate, load reference data, import, report."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monozukuri.settings")
     import django
 
     django.setup()
-    if args.proposed_normalize:
-        _patch_normalize()
     from django.core.management import call_command
     from django.db import connection
 
@@ -142,7 +122,6 @@ def run_engine(engine: str, args: argparse.Namespace, path: Path) -> dict[str, A
             cleanup.append(lambda: _pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     command = [sys.executable, __file__, "--child", "--file", str(path), "--rows", str(args.rows),
                "--reader", args.reader, *(["--reimport"] if args.reimport else []),
-               *(["--proposed-normalize"] if args.proposed_normalize else []),
                *(["--drop-pattern-indexes"] if args.drop_pattern_indexes else [])]
     try:
         completed = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -163,7 +142,6 @@ def main() -> int:
     parser.add_argument("--encoding", default="cp932", choices=["cp932", "utf-8", "utf-8-sig"])
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--reimport", action="store_true", help="also time a second import of the same file")
-    parser.add_argument("--proposed-normalize", action="store_true")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--drop-pattern-indexes", action="store_true",
                         help="experiment: drop the varchar_pattern_ops (_like) indexes Django adds for "

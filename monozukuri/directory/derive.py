@@ -29,12 +29,13 @@ class ReferenceIds:
                    {d.code: d.pk for d in IndustryDivision.objects.all()})
 
 
-def derive_fields(values: dict[str, Any], *, refs: ReferenceIds, division_code: str | None = None
-                  ) -> dict[str, Any]:
+def derive_fields(values: dict[str, Any], *, refs: ReferenceIds, division_code: str | None = None,
+                  language: str | None = None) -> dict[str, Any]:
     """Return `values` with the normalised and computed fields filled in.
 
     Understood keys: name, postcode, street (or `address` as one line), phone, website, capital,
     employees, jsic_detail; `division_code` is the JSIC 中分類 when the caller has it as a code.
+    `language` is the active language when the caller knows it (the import: one lookup per batch).
     A postcode outside Japan Post's data leaves the address as typed and the municipality unset.
     """
     out = dict(values)
@@ -66,6 +67,6 @@ def derive_fields(values: dict[str, Any], *, refs: ReferenceIds, division_code: 
     if division_code is not None:
         out["industry_id"] = refs.divisions.get(division_code.zfill(2)) if division_code else None
     result = sme.classify(division_code=division_code, detail_code=out.get("jsic_detail") or "",
-                          capital=out.get("capital"), employees=out.get("employees"))
+                          capital=out.get("capital"), employees=out.get("employees"), language=language)
     out["sme_class"], out["sme_rule"] = result.sme_class, result.rule
     return out

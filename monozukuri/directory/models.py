@@ -82,11 +82,11 @@ class Organization(models.Model):
         help_text=_("13桁。個人事業主は空欄"),
     )
     name = models.CharField(_("名称"), max_length=200)
-    name_normalized = models.CharField(max_length=200, db_index=True, editable=False)
+    name_normalized = models.CharField(max_length=200, editable=False)
     kana = models.CharField(_("よみがな"), max_length=200, blank=True)
     name_en = models.CharField(_("英語名"), max_length=200, blank=True)
     kind = models.CharField(_("種別"), max_length=20, choices=OrganizationKind.choices,
-                            default=OrganizationKind.MANUFACTURER, db_index=True)
+                            default=OrganizationKind.MANUFACTURER)
     status = models.CharField(_("状態"), max_length=10, choices=OrganizationStatus.choices,
                               default=OrganizationStatus.ACTIVE)
     closed_on = models.DateField(_("閉鎖日"), null=True, blank=True)
@@ -96,10 +96,10 @@ class Organization(models.Model):
     city = models.CharField(_("市区町村"), max_length=40, blank=True)
     town = models.CharField(_("町域"), max_length=80, blank=True)
     street = models.CharField(_("番地・建物"), max_length=200, blank=True)
-    address_normalized = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    address_normalized = models.CharField(max_length=300, blank=True, editable=False)
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("所在自治体"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="organizations",
+        related_name="organizations", db_index=False,  # served by the (municipality, kind) index
     )
     latitude = models.FloatField(_("緯度"), null=True, blank=True)
     longitude = models.FloatField(_("経度"), null=True, blank=True)
@@ -107,6 +107,7 @@ class Organization(models.Model):
     industry = models.ForeignKey(
         IndustryDivision, verbose_name=_("業種（日本標準産業分類 中分類）"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="organizations",
+        db_index=False,  # served by the (industry, municipality) index
     )
     jsic_detail = models.CharField(_("小分類・細分類コード"), max_length=4, blank=True)
     capital = models.PositiveBigIntegerField(_("資本金（円）"), null=True, blank=True)
@@ -114,13 +115,13 @@ class Organization(models.Model):
     founded_on = models.DateField(_("設立年月日"), null=True, blank=True)
     founded_year = models.PositiveSmallIntegerField(_("創業年"), null=True, blank=True)
     sme_class = models.CharField(_("企業規模"), max_length=10, choices=SmeClass.choices,
-                                 default=SmeClass.UNKNOWN, db_index=True)
+                                 default=SmeClass.UNKNOWN)
     sme_rule = models.CharField(_("企業規模の判定根拠"), max_length=300, blank=True)
 
     website = models.URLField(_("ウェブサイト"), blank=True, max_length=300)
-    website_normalized = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    website_normalized = models.CharField(max_length=300, blank=True, editable=False)
     phone = models.CharField(_("代表電話"), max_length=20, blank=True)
-    phone_normalized = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    phone_normalized = models.CharField(max_length=20, blank=True, editable=False)
     email = models.EmailField(_("代表メール"), blank=True)
     representative = models.CharField(_("代表者"), max_length=100, blank=True)
     representative_title = models.CharField(_("代表者役職"), max_length=50, blank=True)
@@ -143,9 +144,18 @@ class Organization(models.Model):
         ordering = ["kana", "name", "id"]
         verbose_name = _("企業・団体")
         verbose_name_plural = _("企業・団体")
+        # Plain b-tree indexes declared here rather than with db_index=True: on PostgreSQL db_index on a
+        # CharField adds a second, varchar_pattern_ops index for LIKE 'prefix%' that nothing runs, and
+        # every index is paid for on each of a million imported rows (docs/benchmarks-import.md).
         indexes = [
             models.Index(fields=["municipality", "kind"]),
             models.Index(fields=["industry", "municipality"]),
+            models.Index(fields=["name_normalized"], name="dir_org_name_norm_idx"),
+            models.Index(fields=["address_normalized"], name="dir_org_address_norm_idx"),
+            models.Index(fields=["phone_normalized"], name="dir_org_phone_norm_idx"),
+            models.Index(fields=["website_normalized"], name="dir_org_website_norm_idx"),
+            models.Index(fields=["kind"], name="dir_org_kind_idx"),
+            models.Index(fields=["sme_class"], name="dir_org_sme_class_idx"),
         ]
 
     def __str__(self) -> str:
@@ -383,6 +393,8 @@ class ImportRun(models.Model):
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
+    # Registry rows that are not the corporation's current state (NTA history, hidden, deleted numbers).
+    rows_skipped = models.PositiveIntegerField(default=0)
     rows_invalid = models.PositiveIntegerField(default=0)
     errors = models.JSONField(_("不備の一覧"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,9 +14,13 @@ its counts are exactly what the import would do.
 
 from __future__ import annotations
 
+import datetime
+import gc
 import itertools
+import marshal
 import operator
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -38,6 +42,7 @@ from monozukuri.directory.importing.parsers import (
     known_codes,
 )
 from monozukuri.directory.importing.pipeline import Prefetch
+from monozukuri.directory.importing.tasks import REINDEX_BY_ID_LIMIT
 from monozukuri.directory.models import (
     ImportStatus,
     IndustryDivision,
@@ -60,6 +65,8 @@ COMPARED_FIELDS = (*IMPORTED_FIELDS, "name_normalized", "address_normalized", "p
                    "sme_class", "sme_rule", *((matching.WEBSITE_KEY,) if matching.WEBSITE_KEY else ()))
 # Every compared field must be fetched with the existing records, or every row would look changed.
 assert set(COMPARED_FIELDS) <= set(matching.FETCHED_FIELDS), "matching.FETCHED_FIELDS misses a field"
+# Both the fetched record and the merged one hold every compared field: one C-level tuple each.
+_compared = operator.itemgetter(*COMPARED_FIELDS)
 SOURCE_COLUMNS = ("organization_id", "kind", "reference", "recorded_at", "recorded_by_id")
 
 
@@ -99,6 +106,10 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     file_error: bool = False  # the file as a whole could not be read
     import_run: Any = None  # the ImportRun recorded by the service
+    # Organisations created or updated, for the search index to catch up with after the commit: their
+    # ids while they are few (at most tasks.REINDEX_BY_ID_LIMIT), else only `reindex_all`.
+    changed_ids: list[int] = field(default_factory=list)
+    reindex_all: bool = False
 
     @property
     def written(self) -> bool:
@@ -161,20 +172,73 @@ def _batches(records: Iterator[tuple[int, list[str]]], parser: RowParser, size: 
         yield _Batch(rows, errors, len(chunk), skipped, invalid)
 
 
-def _encode_batch(batch: _Batch) -> tuple[Any, ...]:
-    """A batch as plain tuples, which pickle several times faster than dataclass instances."""
-    return ([(r.line, r.values, r.division, r.municipality_code, r.record_id, r.division_used, r.record)
-             for r in batch.rows], [(e.line, e.column, e.message) for e in batch.errors],
-            batch.total, batch.skipped, batch.invalid_lines)
+# A batch crosses the pipe from the reader process marshalled (several times faster than pickling
+# dataclasses and dicts): each dict as (its keys, its values) — rows with the same keys share one keys
+# tuple, which marshal writes once — and dates as day numbers.
+_DATE_KEYS = ("closed_on", "founded_on", "source_updated_on")
 
 
-def _decode_batch(data: tuple[Any, ...]) -> _Batch:
-    rows, errors, total, skipped, invalid = data
-    return _Batch([ParsedRow(*r) for r in rows], [RowError(*e) for e in errors], total, skipped, invalid)
+def _pack(values: dict[str, Any], keys_seen: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[Any, ...]:
+    keys = tuple(values)
+    keys = keys_seen.setdefault(keys, keys)
+    packed = tuple(values.values())
+    for key in _DATE_KEYS:
+        if values.get(key) is not None:
+            packed = tuple(v.toordinal() if type(v) is datetime.date else v for v in packed)
+            break
+    return keys, packed
+
+
+def _unpack(keys: tuple[str, ...], packed: tuple[Any, ...]) -> dict[str, Any]:
+    values = dict(zip(keys, packed, strict=True))
+    for key in _DATE_KEYS:
+        if type(values.get(key)) is int:
+            values[key] = datetime.date.fromordinal(values[key])
+    return values
+
+
+def _encode_batch(batch: _Batch) -> bytes:
+    """A batch as marshalled tuples, to cross the pipe from the reader process."""
+    seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    return marshal.dumps(
+        ([(r.line, *_pack(r.values, seen), r.division, r.municipality_code, r.record_id, r.division_used,
+           *_pack(r.record, seen)) for r in batch.rows],
+         [(e.line, e.column, e.message) for e in batch.errors], batch.total, batch.skipped,
+         batch.invalid_lines))
+
+
+def _decode_batch(data: bytes) -> _Batch:
+    rows, errors, total, skipped, invalid = marshal.loads(data)
+    return _Batch([ParsedRow(line, _unpack(keys, values), division, municipality, record_id, used,
+                             _unpack(record_keys, record))
+                   for line, keys, values, division, municipality, record_id, used, record_keys, record
+                   in rows],
+                  [RowError(*e) for e in errors], total, skipped, invalid)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Rarer cyclic garbage collections while importing.
+
+    Each batch allocates a few hundred thousand short-lived, acyclic objects (cells, dicts, tuples);
+    with the default threshold (700) the collector runs every few rows and walks them again and again.
+    Reference counting frees them anyway; what cycles an import makes are collected at the end.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def run_import(file: IO[bytes], options: ImportOptions) -> ImportResult:
     """Import organisations from a file (see the module docstring); never raises for bad data."""
+    with _fewer_collections():
+        return _run_import(file, options)
+
+
+def _run_import(file: IO[bytes], options: ImportOptions) -> ImportResult:
     result = ImportResult()
     collector = _Collector(result, options.on_error)
     refs = ReferenceIds.load()
@@ -227,6 +291,8 @@ def run_import(file: IO[bytes], options: ImportOptions) -> ImportResult:
             result.status = ImportStatus.PARTIAL
         if options.dry_run or refused:
             transaction.set_rollback(True)
+    if not result.written:
+        result.changed_ids, result.reindex_all = [], False  # rolled back: nothing for the index
     if result.status == ImportStatus.REJECTED:
         result.rows_created = result.rows_updated = result.rows_unchanged = result.duplicates_flagged = 0
     return result
@@ -335,7 +401,7 @@ class _Writer:
                 merged = derive_record(merged, division, self.refs)
             if RowParser.check_lengths(merged) is not None:
                 return None  # only parts the row did not give are too long: keep the record as it is
-        if all(merged.get(name) == current.get(name) for name in COMPARED_FIELDS):
+        if _compared(merged) == _compared(current):
             return None
         return merged
 
@@ -357,6 +423,10 @@ class _Writer:
                          [(*(r.get(name) for name, _ in self.update_columns), r["id"]) for r in updated])
         sources = [(r["id"], source_kind, self.reference, now, self.options.actor_id)
                    for r in itertools.chain(created, updated)]
+        if not self.result.reindex_all:
+            self.result.changed_ids.extend(source[0] for source in sources)
+            if len(self.result.changed_ids) > REINDEX_BY_ID_LIMIT:
+                self.result.changed_ids, self.result.reindex_all = [], True
         bulk.insert_rows(OrganizationSource, SOURCE_COLUMNS, sources)
         self.result.duplicates_flagged += matching.save_flags(flags)
 

@@ -8,7 +8,7 @@ is the exception — those files always say whether a corporation is open or clo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,10 +68,39 @@ def derive_key(values: Mapping[str, Any], division: str | None) -> tuple[Any, ..
     return (*(values.get(k) or None for k in DERIVE_INPUTS), division or None)
 
 
-def derive_record(values: dict[str, Any], division: str | None, refs: ReferenceIds) -> dict[str, Any]:
+def derive_record(values: dict[str, Any], division: str | None, refs: ReferenceIds,
+                  language: str | None = None) -> dict[str, Any]:
     """`values` with derive_fields() applied (the caller runs it in the site's language, so that the
-    stored SME rule does not depend on who runs the import)."""
-    return derive_fields(values, refs=refs, division_code=division or "")
+    stored SME rule does not depend on who runs the import, and may pass that language)."""
+    return derive_fields(values, refs=refs, division_code=division or "", language=language)
+
+
+# Columns whose values repeat across a file (dates, amounts, counts, postcodes, codes): each distinct
+# cell is cleaned once per import. Not the ones that are unique per firm (法人番号, web, mail, phone).
+UNMEMOISED_TARGETS = frozenset({"corporate_number", "record_id", "website", "email", "phone", "latitude",
+                                "longitude"})
+MEMO_SIZE = 20_000  # distinct cells kept per column; the memo starts again when full
+
+
+def _memoised(clean: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`clean`, remembering its value (or its error message) for each distinct cell."""
+    memo: dict[str, tuple[bool, Any]] = {}
+
+    def cached(raw: str) -> Any:
+        hit = memo.get(raw)
+        if hit is None:
+            try:
+                hit = (True, clean(raw))
+            except CellError as exc:
+                hit = (False, exc.message)
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[raw] = hit
+        if hit[0]:
+            return hit[1]
+        raise CellError(hit[1])
+
+    return cached
 
 
 class RowParser:
@@ -83,7 +112,10 @@ class RowParser:
         self.default_division = default_division
         # (index, header, target, required, cleaner, text limit): text columns have no cleaner, a limit.
         self.columns = [(c.index, c.header, c.column.target, c.column.required,
-                         None if c.column.text_limit else c.clean, c.column.text_limit)
+                         None if c.column.text_limit else
+                         c.clean if c.clean is None or c.column.target in UNMEMOISED_TARGETS
+                         else _memoised(c.clean),
+                         c.column.text_limit)
                         for c in layout.columns if c.column.target is not None]
         self.header_of = {c.column.target: c.header for c in layout.columns if c.column.target}
         self.site_language = settings.LANGUAGE_CODE
@@ -125,7 +157,7 @@ class RowParser:
         if self.layout.file_format == formats.GBIZINFO:
             values.pop("source_updated_on", None)
             closed = "閉鎖" in (values.get("status") or "") or values.get("closed_on") is not None
-            values["status"] = OrganizationStatus.CLOSED if closed else OrganizationStatus.ACTIVE
+            values["status"] = (OrganizationStatus.CLOSED if closed else OrganizationStatus.ACTIVE).value
             values.setdefault("closed_on", None)
         else:
             row.municipality_code = values.pop("municipality_code", None)
@@ -175,7 +207,7 @@ class RowParser:
             return None
         values.pop("source_updated_on", None)
         closed = values.get("closed_on") is not None or process == formats.NTA_PROCESS_CLOSED
-        values["status"] = OrganizationStatus.CLOSED if closed else OrganizationStatus.ACTIVE
+        values["status"] = (OrganizationStatus.CLOSED if closed else OrganizationStatus.ACTIVE).value
         values.setdefault("closed_on", None)
         return ParsedRow(line, values)
 
@@ -188,7 +220,7 @@ class RowParser:
         with translation.override(self.site_language):
             for row in rows:
                 row.division_used = row.division or self.default_division
-                row.record = derive_record(row.values, row.division_used, self.refs)
+                row.record = derive_record(row.values, row.division_used, self.refs, self.site_language)
                 problem = self.check_lengths(row.record)
                 if problem is None:
                     kept.append(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from monozukuri.core.models import Municipality
 from monozukuri.directory import permissions
 from monozukuri.directory.importing.engine import ImportOptions, ImportResult, run_import
 from monozukuri.directory.importing.parsers import RowError
+from monozukuri.directory.importing.tasks import index_catch_up
 from monozukuri.directory.models import ImportRun, IndustryDivision, OrganizationKind
 
 __all__ = ["ImportResult", "RowError", "organizations_import"]
@@ -44,6 +46,8 @@ def organizations_import(
     `actor` None is the system (the management command). `default_industry` (a JSIC 中分類 code) fills
     the industry of rows and records that have none; `default_kind` the kind of new records. `reader`
     is how the file is parsed ahead of the writes (importing/pipeline.py): "process" only from commands.
+    The search index is not written by the import: once it has committed, a task reindexes what it
+    changed (importing/tasks.py).
     """
     if actor is not None and not permissions.can_import(actor):
         raise PermissionDenied
@@ -69,11 +73,14 @@ def organizations_import(
             file_name=file_name[:255], file_format=result.file_format, encoding=result.encoding,
             status=result.status, rows_total=result.rows_total, rows_created=result.rows_created,
             rows_updated=result.rows_updated, rows_unchanged=result.rows_unchanged,
-            rows_invalid=result.rows_invalid, errors=[e.as_dict() for e in result.errors],
+            rows_skipped=result.rows_skipped, rows_invalid=result.rows_invalid,
+            errors=[e.as_dict() for e in result.errors],
         )
         audit.record(actor=actor, action="directory.organizations_import", target=run,
                      municipality_id=run.municipality_id,
                      changes={"file_name": [None, run.file_name], "status": [None, run.status],
                               **{key: [None, value] for key, value in result.counts().items()}})
+        if result.changed_ids or result.reindex_all:  # the import left the search index behind
+            transaction.on_commit(partial(index_catch_up, result.changed_ids, all_changed=result.reindex_all))
     result.import_run = run
     return result

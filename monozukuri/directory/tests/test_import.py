@@ -491,3 +491,123 @@ def test_names_with_quotes_commas_and_backslashes_match_again_on_reimport(munici
     assert run_import(data).rows_created == 2
     again = run_import(data)
     assert (again.rows_created, again.rows_unchanged) == (0, 2)
+
+
+# ---- throughput machinery: what it must not change ------------------------------------------------------
+
+
+def test_a_parsed_batch_crosses_the_pipe_unchanged(municipalities, divisions):
+    from monozukuri.directory.derive import ReferenceIds
+    from monozukuri.directory.importing import engine, formats
+    from monozukuri.directory.importing.parsers import RowParser, known_codes
+
+    refs = ReferenceIds.load()
+    rows = [*gbizinfo_rows(60, seed=4),
+            gbiz_row(corporate_number(908_000), **{
+                "登記記録の閉鎖等年月日": "令和5年3月31日", "ステータス": "閉鎖", "創業年": "昭和45年",
+                "企業ホームページ": "www.example.jp"})]
+    layout = formats.bind_header(formats.GBIZINFO, HEADER, known_codes(refs))
+    parser = RowParser(layout, refs=refs, default_division="24")
+    errors: list = []
+    parsed = [parser.parse(line, cells, errors) for line, cells in enumerate(rows, start=2)]
+    batch = engine._Batch(parser.derive_batch([p for p in parsed if p], errors), errors, len(rows), 0, 0)
+
+    again = engine._decode_batch(engine._encode_batch(batch))
+
+    assert not errors
+    assert [(r.line, r.values, r.record, r.division_used) for r in again.rows] == \
+        [(r.line, r.values, r.record, r.division_used) for r in batch.rows]
+    closed = again.rows[-1]
+    assert (closed.values["closed_on"], closed.record["status"]) == (datetime.date(2023, 3, 31), "closed")
+
+
+def test_a_bad_value_repeated_on_many_lines_is_reported_on_each(municipalities, divisions):
+    rows = [gbiz_row(corporate_number(909_000 + i), **{"設立年月日": "令和5年2月30日", "資本金": "abc"})
+            for i in range(3)]
+    result = run_import(csv_bytes(rows))
+
+    assert sorted((e.line, e.column) for e in result.errors) == sorted(
+        (line, column) for line in (2, 3, 4) for column in ("資本金", "設立年月日"))
+    capital_errors = {e.message for e in result.errors if e.column == "資本金"}
+    assert capital_errors == {"資本金「abc」は金額として読み取れません。例: 10000000、1,000万円、1億円"}
+
+
+def test_the_run_records_the_registry_rows_it_skipped(municipalities, divisions):
+    rows = [nta_row(corporate_number(910_000), seq=1),
+            nta_row(corporate_number(910_001), latest="0", seq=2)]
+    result = run_import(csv_bytes(rows, header=None))
+
+    with scopes_disabled():
+        run = ImportRun.objects.get(pk=result.import_run.pk)
+    assert (run.rows_total, run.rows_created, run.rows_skipped) == (2, 1, 1)
+
+
+def test_after_the_commit_the_changed_records_are_reindexed_for_search(
+        municipalities, divisions, django_capture_on_commit_callbacks):
+    from monozukuri.search.models import SearchDocument
+
+    data = csv_bytes(list(gbizinfo_rows(3, seed=5)))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = run_import(data)
+
+    assert result.rows_created == 3
+    assert len(callbacks) == 1
+    assert sorted(SearchDocument.objects.values_list("object_id", flat=True)) == \
+        sorted(Organization.objects.values_list("id", flat=True))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert run_import(data).rows_unchanged == 3
+    assert callbacks == []  # nothing changed, nothing for the index
+
+
+def test_a_big_import_asks_for_a_full_index_rebuild_instead_of_ids(
+        municipalities, divisions, monkeypatch, django_capture_on_commit_callbacks):
+    from monozukuri.directory.importing import engine
+    from monozukuri.directory.services import imports
+
+    asked: list = []
+    monkeypatch.setattr(engine, "REINDEX_BY_ID_LIMIT", 2)
+    monkeypatch.setattr(imports, "index_catch_up",
+                        lambda ids, *, all_changed: asked.append((ids, all_changed)))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run_import(csv_bytes(list(gbizinfo_rows(3, seed=6))))
+
+    assert (result.rows_created, result.changed_ids, result.reindex_all) == (3, [], True)
+    assert asked == [([], True)]
+
+
+def test_a_rebuild_asked_for_by_an_import_indexes_every_record(municipalities, divisions):
+    from monozukuri.directory.importing.tasks import index_catch_up
+    from monozukuri.search.models import SearchDocument
+
+    run_import(csv_bytes(list(gbizinfo_rows(4, seed=7))))
+    assert not SearchDocument.objects.exists()  # the import itself leaves the index alone
+
+    index_catch_up([], all_changed=True)
+
+    assert SearchDocument.objects.count() == 4
+
+
+def test_dry_runs_and_refused_files_leave_nothing_for_the_index(municipalities, divisions):
+    data = csv_bytes(list(gbizinfo_rows(2, seed=8)))
+    dry = run_import(data, dry_run=True)
+    refused = run_import(csv_bytes([*gbizinfo_rows(2, seed=8), gbiz_row(**{"資本金": "abc"})]))
+
+    assert (dry.changed_ids, dry.reindex_all) == ([], False)
+    assert (refused.changed_ids, refused.reindex_all) == ([], False)
+
+
+@pytest.mark.parametrize(("division", "capital", "employees", "rule"), [
+    ("24", 300_000_001, 301, "製造業・建設業・運輸業その他: 資本金3億円超かつ従業員300人超のため大企業"),
+    ("24", 300_000_000, 301, "製造業・建設業・運輸業その他: 資本金3億円以下のため中小企業者"),
+    ("24", None, 20, "製造業・建設業・運輸業その他: 従業員20人以下のため小規模企業者"),
+    ("50", None, 100, "卸売業: 従業員100人以下のため中小企業者"),
+    ("75", 50_000_000, None, "サービス業: 資本金5,000万円以下のため中小企業者"),
+    ("58", 60_000_000, None, "小売業: 資本金または従業員数が不明のため判定できません。"),
+    ("19", None, None, "資本金と従業員数が不明のため判定できません（ゴム製品製造業（政令による特例））。"),
+    (None, 1, 1, "業種が未設定のため判定できません。"),
+])
+def test_sme_rules_read_as_the_law_writes_them(division, capital, employees, rule):
+    result = sme.classify(division_code=division, capital=capital, employees=employees)
+    assert result.rule == rule
+    given_language = sme.classify(division_code=division, capital=capital, employees=employees, language="ja")
+    assert given_language.rule == rule

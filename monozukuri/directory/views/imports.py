@@ -59,7 +59,9 @@ def _run_summary(run: ImportRun) -> dict[str, Any]:
         "written": run.status in (ImportStatus.COMPLETED, ImportStatus.PARTIAL),
         "rejected": run.status == ImportStatus.REJECTED,
         "dry_run": run.status == ImportStatus.DRY_RUN,
-        "skipped": max(run.rows_total - counted, 0) if run.status != ImportStatus.REJECTED else None,
+        # Runs recorded before ImportRun.rows_skipped existed: what the other counts leave over.
+        "skipped": (run.rows_skipped or max(run.rows_total - counted, 0))
+        if run.status != ImportStatus.REJECTED else None,
         "errors_listed": len(run.errors),
     }
 
