@@ -129,6 +129,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=9
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["monozukuri.formats"]  # Japanese dates as 2024年4月1日; see formats/ja
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import jpholiday
+from django.utils import formats
 from django.utils.translation import gettext
 
 __all__ = [
@@ -208,11 +209,12 @@ def _era_year_label(era: Era, era_year: int) -> str:
 
 
 def format_date(d: datetime.date, style: DateStyle = "wareki") -> str:
-    """'令和元年5月1日' (wareki; western before 明治) or '2019年5月1日' (western)."""
+    """'令和元年5月1日' (wareki; western before 明治) or '2019年5月1日' (western, the active language's
+    DATE_FORMAT: 'May 1, 2019' in English)."""
     _check_style(style)
     era = era_for_date(d) if style == "wareki" else None
     if era is None:
-        return f"{d.year}年{d.month}月{d.day}日"
+        return formats.date_format(d, "DATE_FORMAT")
     return f"{_era_year_label(era, era.era_year(d.year))}{d.month}月{d.day}日"
 
 
@@ -226,11 +228,12 @@ def format_year_wareki(year_or_date: int | datetime.date) -> str:
 
 
 def format_fiscal_year(fiscal_year: int, style: DateStyle = "wareki") -> str:
-    """'令和3年度' (era in effect on April 1 of the year, so FY2019 is 平成31年度) or '2021年度'."""
+    """'令和3年度' (era in effect on April 1 of the year, so FY2019 is 平成31年度) or '2021年度' (western,
+    translated: 'FY2021' in English)."""
     _check_style(style)
     era = era_for_date(fiscal_year_start(fiscal_year)) if style == "wareki" else None
     if era is None:
-        return f"{fiscal_year}年度"
+        return gettext("%(year)s年度") % {"year": fiscal_year}
     return f"{_era_year_label(era, era.era_year(fiscal_year))}度"
 
 

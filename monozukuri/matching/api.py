@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -80,7 +81,8 @@ class PartnerRequestViewSet(viewsets.ViewSet):
             if len(own) != 1:
                 from rest_framework.exceptions import ValidationError
 
-                raise ValidationError({"requester": ["依頼する企業・団体（requester）を指定してください。"]})
+                message = _("依頼する企業・団体（requester）を指定してください。")
+                raise ValidationError({"requester": [message]})
             requester = own[0]
         values["capability_ids"] = values.pop("capabilities", [])
         created = request_services.request_create(actor=request.user, requester=requester, **values)
@@ -103,7 +105,7 @@ class PartnerRequestViewSet(viewsets.ViewSet):
         except ValueError:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"limit": ["limit は1〜50の整数で指定してください。"]}) from None
+            raise ValidationError({"limit": [_("limit は1〜50の整数で指定してください。")]}) from None
         if matching_request.kind == "offer":
             matches = selectors.offer_matches(user=request.user, request=matching_request, limit=limit)
             consented = consented_request_ids(request.user, [m.request.pk for m in matches])

@@ -14,18 +14,20 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 from django_scopes import scopes_disabled
 
 from monozukuri.core.japanese_calendar import fiscal_year_end, fiscal_year_start
 
 METRICS = {
-    "matching.requests_published": (_("公開したマッチング依頼の件数"), "件"),
-    "matching.introductions": (_("紹介（提案）の件数"), "件"),
-    "matching.introductions_consented": (_("双方が同意した紹介の件数"), "件"),
-    "matching.contracts": (_("成約件数"), "件"),
-    "matching.contract_amount": (_("成約金額"), "円"),
+    "matching.requests_published": (_("公開したマッチング依頼の件数"), pgettext_lazy("unit", "件")),
+    "matching.introductions": (_("紹介（提案）の件数"), pgettext_lazy("unit", "件")),
+    "matching.introductions_consented": (_("双方が同意した紹介の件数"), pgettext_lazy("unit", "件")),
+    "matching.contracts": (_("成約件数"), pgettext_lazy("unit", "件")),
+    "matching.contract_amount": (_("成約金額"), pgettext_lazy("unit", "円")),
 }
-KPI_SOURCE = "マッチング実績（自動集計）"
+# Stored as the KPI actual's source (data, so in Japanese); pages translate it when they show it.
+KPI_SOURCE = gettext_noop("マッチング実績（自動集計）")
 
 
 def _datetime_range(fiscal_year: int) -> tuple[datetime.datetime, datetime.datetime]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from monozukuri.matching.models import BudgetBand, IntroductionStatus, RequestKind, ReviewItem, Seeking, Side
@@ -74,7 +75,7 @@ class ProposeSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("organization")) == bool(attrs.get("adviser")):
-            raise serializers.ValidationError("organization か adviser のどちらか一方を指定してください。")
+            raise serializers.ValidationError(_("organization か adviser のどちらか一方を指定してください。"))
         return attrs
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 __all__ = [
     "Metric",
     "choices",
@@ -39,7 +41,7 @@ class Metric:
     key: str
     label: Any  # a lazy translation string
     fn: MetricFunction
-    unit: str = ""
+    unit: Any = ""  # a lazy translation string too
     description: Any = ""
 
 
@@ -47,7 +49,7 @@ _registry: dict[str, Metric] = {}
 _link_providers: dict[str, KpiLinks] = {}
 
 
-def register(key: str, label: Any, fn: MetricFunction, *, unit: str = "", description: Any = "") -> Metric:
+def register(key: str, label: Any, fn: MetricFunction, *, unit: Any = "", description: Any = "") -> Metric:
     """Register (or replace, when an app's ready() runs twice) the metric ``key``."""
     if not key or "." not in key:
         raise ValueError(f"metric keys are '<app>.<name>': {key!r}")
@@ -68,7 +70,8 @@ def metric_list() -> list[Metric]:
 
 def choices() -> list[tuple[str, str]]:
     """(key, label) pairs for a form's select."""
-    return [(m.key, f"{m.label}" + (f"（{m.unit}）" if m.unit else "")) for m in metric_list()]
+    return [(m.key, gettext("%(label)s（%(unit)s）") % {"label": m.label, "unit": m.unit} if m.unit
+             else str(m.label)) for m in metric_list()]
 
 
 def value(key: str, measure_id: int, fiscal_year: int) -> Decimal:

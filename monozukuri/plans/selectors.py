@@ -14,6 +14,7 @@ from django.http import Http404
 from django_scopes import scopes_disabled
 
 from monozukuri.core.tenancy import staff_municipality_ids
+from monozukuri.plans import metrics
 from monozukuri.plans.models import (
     PUBLISHED_STATUSES,
     BudgetLine,
@@ -104,3 +105,15 @@ def kpi_get(*, user: Any, pk: int) -> Kpi:
     plan_get(user=user, pk=kpi.measure.pillar.plan_id)
     return kpi
 
+
+
+def plan_kpis_with_auto_metrics(plan: Plan) -> list[Kpi]:
+    """The KPIs of a plan fetched with its parts, each with `auto_metric`: the registered metric its
+    actual is taken from automatically (自動集計), or None — asked once for the whole plan."""
+    kpis = [kpi for pillar in plan.pillars.all() for measure in pillar.measures.all()
+            for kpi in measure.kpis.all()]
+    keys = metrics.kpi_metric_keys([kpi.pk for kpi in kpis])
+    for kpi in kpis:
+        key = keys.get(kpi.pk)
+        kpi.auto_metric = metrics.get(key) if key is not None else None  # type: ignore[attr-defined]
+    return kpis

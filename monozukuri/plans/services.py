@@ -16,6 +16,7 @@ from django_scopes import scopes_disabled
 from monozukuri.core import audit
 from monozukuri.core.japanese_calendar import format_fiscal_year
 from monozukuri.core.models import Municipality
+from monozukuri.core.text import join_list
 from monozukuri.plans import permissions, rules
 from monozukuri.plans.models import (
     BudgetLine,
@@ -60,7 +61,7 @@ def _check_figures_inside_period(plan: Plan) -> None:
         raise ValidationError({field: _(
             "%(years)s の目標・実績・予算が登録されているため、期間から外せません。"
             "先にそれらを削除してください。"
-        ) % {"years": "、".join(format_fiscal_year(y, "wareki") for y in outside)}})
+        ) % {"years": join_list(format_fiscal_year(y, "wareki") for y in outside)}})
 
 
 def _check_title_free(*, municipality_id: int, title: str, start_fiscal_year: int,

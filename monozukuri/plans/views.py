@@ -62,6 +62,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = None
     if permissions.can_view_plan_history(user, plan):
         history = list(audit.history_for(plan)[:100])
+    selectors.plan_kpis_with_auto_metrics(plan)  # marks the KPIs the template shows with `auto_metric`
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
         "fiscal_years": _fy_labels(plan.fiscal_years),

@@ -505,3 +505,17 @@ def test_messages_go_through_gettext(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(JapaneseDateError) as excinfo:
         parse_date("令和5年2月30日")
     assert str(excinfo.value) == "[en] 「令和5年2月30日」は存在しない日付です。2023年2月は28日までです。"
+
+
+# --- Western labels in English ------------------------------------------------------------------------
+
+
+def test_western_labels_follow_the_active_language() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert format_fiscal_year(2021, style="western") == "FY2021"
+        assert format_fiscal_year(1867) == "FY1867"  # before 明治: western
+        assert format_date(D(2019, 5, 1), style="western") == "May 1, 2019"
+        assert format_fiscal_year(2021) == "令和3年度"  # 和暦 stays as written
+        assert parse_fiscal_year(format_fiscal_year(2021, style="western")) == 2021

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from monozukuri.search import services as search_services
 from monozukuri.search.analysis import (
@@ -58,6 +59,16 @@ EMPLOYEE_BANDS: tuple[tuple[int, int, int | None], ...] = (
     (7, 300, None),
 )
 _BREAK = f" {SEGMENT_BREAK} "
+
+
+def employees_band_label(band: int) -> str:
+    """A band as a person reads it, in the active language: 「5〜9人」, 「300人以上」."""
+    for value, low, high in EMPLOYEE_BANDS:
+        if value == band:
+            if high is None:
+                return gettext("%(low)s人以上") % {"low": low}
+            return gettext("%(low)s〜%(high)s人") % {"low": low, "high": high}
+    return str(band)
 
 
 def employees_band(employees: int | None) -> int | None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from monozukuri.directory.indexing.documents import EMPLOYEE_BANDS
+from monozukuri.directory.indexing.documents import EMPLOYEE_BANDS, employees_band_label
 from monozukuri.directory.indexing.params import (
     FACET_VALUES_SHOWN,
     FACETS,
@@ -192,10 +192,7 @@ def _facet_values(counts: dict[str, int], p: SearchParams) -> dict[str, list[Fac
             buckets["sme_class"].append((token[2:], count))
     capability_rows, municipalities, divisions = _labels()
     kinds, smes = dict(OrganizationKind.choices), dict(SmeClass.choices)
-    bands = {
-        str(b): (f"{low}〜{high}人" if high is not None else f"{low}人以上")
-        for b, low, high in EMPLOYEE_BANDS
-    }
+    bands = {str(b): employees_band_label(b) for b, _low, _high in EMPLOYEE_BANDS}
     out: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         source = "capability" if facet == "material" else facet

@@ -241,7 +241,8 @@ def _record_answer(*, request: ConfirmationRequest, org: Organization, responder
     org.last_confirmed_on = today
     org.save(update_fields=["last_confirmed_on", "updated_at"])
     OrganizationSource.objects.create(organization=org, kind=SourceKind.SELF_SERVICE,
-                                      reference=f"{_('確認依頼')} #{request.pk}（{note}）",
+                                      reference=_("確認依頼 #%(number)s（%(answer)s）")
+                                      % {"number": request.pk, "answer": note},
                                       recorded_by=responder)
     request.responded_at = timezone.now()
     with scopes_disabled():

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
@@ -116,33 +117,33 @@ STEPS = {
         lambda a, i, d: services.introduction_record_meeting(
             actor=a, intro=i, meeting_on=d["meeting_on"], note=d["note"]
         ),
-        _("面談を記録しました。"),
+        gettext_lazy("面談を記録しました。"),
     ),
     "agreement": (
         AgreementForm,
         lambda a, i, d: services.introduction_record_agreement(
             actor=a, intro=i, agreed_on=d["agreed_on"], amount=d["amount"], note=d["note"]
         ),
-        _("見積・合意を記録しました。"),
+        gettext_lazy("見積・合意を記録しました。"),
     ),
     "contract": (
         ContractForm,
         lambda a, i, d: services.introduction_contract(
             actor=a, intro=i, amount=d["amount"], contracted_on=d["contracted_on"]
         ),
-        _("成約を記録しました。"),
+        gettext_lazy("成約を記録しました。"),
     ),
     "decline": (
         DeclineForm,
         lambda a, i, d: services.introduction_decline(actor=a, intro=i, reason=d["reason"]),
-        _("不成立として記録しました。"),
+        gettext_lazy("不成立として記録しました。"),
     ),
     "report": (
         OutcomeForm,
         lambda a, i, d: services.introduction_report_outcome(
             actor=a, intro=i, note=d["note"], rating=d["rating"]
         ),
-        _("成果を報告しました。"),
+        gettext_lazy("成果を報告しました。"),
     ),
 }
 
@@ -168,7 +169,7 @@ def introduction_step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                         messages.error(request, f"{label}: {message}" if label else str(message))
                 return redirect(intro)
             run(user, intro, form.cleaned_data)
-            messages.success(request, done)
+            messages.success(request, str(done))
         else:
             raise Http404
     except (PermissionDenied, ValidationError) as exc:

@@ -301,7 +301,8 @@ def measure_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     form = KpiLinkForm(
         request.POST or None,
         kpis=kpis,
-        metrics=[(k, f"{label}（{unit}）") for k, (label, unit) in METRICS.items()],
+        metrics=[(k, _("%(label)s（%(unit)s）") % {"label": label, "unit": unit})
+                 for k, (label, unit) in METRICS.items()],
     )
     if request.method == "POST":
         if not can_link:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from monozukuri.core.forms import add_service_errors
@@ -235,11 +236,13 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 TRANSITIONS: dict[str, tuple[Any, Any, bool]] = {
-    "submit": (services.request_submit, _("審査を依頼しました。自治体の確認をお待ちください。"), False),
-    "withdraw": (services.request_withdraw, _("依頼を取り下げました。"), True),
-    "close": (services.request_close, _("依頼を終了しました。"), True),
-    "renew": (services.request_renew, _("掲載期限を延長しました。"), False),
-    "expire": (services.request_expire, _("掲載を終了しました（期限切れ）。"), False),
+    "submit": (
+        services.request_submit, gettext_lazy("審査を依頼しました。自治体の確認をお待ちください。"), False
+    ),
+    "withdraw": (services.request_withdraw, gettext_lazy("依頼を取り下げました。"), True),
+    "close": (services.request_close, gettext_lazy("依頼を終了しました。"), True),
+    "renew": (services.request_renew, gettext_lazy("掲載期限を延長しました。"), False),
+    "expire": (services.request_expire, gettext_lazy("掲載を終了しました（期限切れ）。"), False),
 }
 
 
@@ -259,7 +262,7 @@ def request_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse
     except (PermissionDenied, ValidationError) as exc:
         service_error(request, exc)
     else:
-        messages.success(request, done)
+        messages.success(request, str(done))
     return redirect(matching_request)
 
 

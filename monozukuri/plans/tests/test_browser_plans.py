@@ -156,11 +156,11 @@ def test_sumida_staff_adds_a_kpi_sets_its_fy2020_target_and_sees_both_in_the_his
     expect(row.get_by_role("cell").nth(1)).to_have_text("目標 12")
     expect(row.get_by_role("cell").nth(0)).to_have_text("")
 
-    created = _history_row(page, "plans.kpi_create")
+    created = _history_row(page, "KPI を追加")
     expect(created).to_have_count(1)
     expect(created).to_contain_text("連携による試作件数（件）")
     expect(created).to_contain_text(sumida_staff.email)
-    target_set = _history_row(page, "plans.kpi_target_set")
+    target_set = _history_row(page, "KPI の目標を設定")
     expect(target_set).to_have_count(1)
     expect(target_set).to_contain_text("2020")
     expect(target_set).to_contain_text("→ 12")
@@ -215,7 +215,7 @@ def test_tmg_officer_approves_a_submitted_plan(page, live_server, sumida, sumida
     today = timezone.localdate().strftime("%Y-%m-%d")
     expect(page.locator("#plan-status").locator("xpath=..")).to_contain_text(f"（{today} 承認）")
     expect(page.get_by_role("button", name="承認する")).to_have_count(0)
-    expect(_history_row(page, "plans.plan_approve")).to_contain_text(tmg_officer.email)
+    expect(_history_row(page, "計画を承認")).to_contain_text(tmg_officer.email)
     _check(page)
     with scopes_disabled():
         plan.refresh_from_db()

@@ -464,9 +464,11 @@ def test_staff_add_a_kpi_and_its_fy2020_target_and_see_both_in_the_history(clien
     html = _html(client.get(plan.get_absolute_url()))
     assert "変更履歴" in html
     history = html[html.index("変更履歴"):]
-    assert "plans.kpi_create" in history
+    assert "KPI を追加" in history  # the action's label, not its code
+    assert 'data-action="plans.kpi_create"' in history
     assert "試作マッチング成約件数" in history
-    assert "plans.kpi_target_set" in history
+    assert "KPI の目標を設定" in history
+    assert 'data-action="plans.kpi_target_set"' in history
     assert "— → 25.00" in history
     assert "2020 → 2020" in history
     assert sumida_staff.email in history
