@@ -17,6 +17,8 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/", include("monozukuri.accounts.urls")),
     path("plans/", include("monozukuri.plans.urls")),
+    # The directory's list page is the search; staff keep the search dictionary next to it.
+    path("directory/dictionary/", include("monozukuri.search.urls")),
     path("directory/", include("monozukuri.directory.urls")),
     path("matching/", include("monozukuri.matching.urls")),
     path("admin/", admin.site.urls),

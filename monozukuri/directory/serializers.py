@@ -118,3 +118,68 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     def get_sources(self, org: Organization) -> list[dict[str, Any]]:
         return [{"kind": s.kind, "reference": s.reference, "recorded_at": s.recorded_at}
                 for s in org.sources.all()]
+
+
+class OrganizationHitSerializer(OrganizationSerializer):
+    """One search hit: the organisation as OrganizationSerializer shows it to the caller, plus the
+    search's ``score`` (null when the page was not ranked by relevance), ``snippet`` (HTML: escaped
+    public text with ``<mark>`` around the matches) and, with a reference point, ``distance_km``.
+
+    The hits come in ``context["hits"]`` (organisation id → SearchHit) and ``context["with_distance"]``.
+    """
+
+    score = serializers.FloatField(read_only=True, allow_null=True)
+    snippet = serializers.CharField(read_only=True)
+    distance_km = serializers.FloatField(read_only=True, allow_null=True, required=False)
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "score", "snippet", "distance_km"]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Organization) -> dict[str, Any]:
+        out = super().to_representation(instance)  # the search fields are in no visibility group
+        hit = self.context["hits"][instance.pk]
+        out["score"] = round(hit.score, 6) if hit.score is not None else None
+        out["snippet"] = str(hit.snippet)
+        if self.context.get("with_distance"):
+            out["distance_km"] = round(hit.distance_km, 3) if hit.distance_km is not None else None
+        return out
+
+
+@extend_schema_field({"type": "array", "items": {"allOf": [
+    {"$ref": "#/components/schemas/Organization"},
+    {"type": "object", "properties": {
+        "score": {"type": "number", "nullable": True,
+                  "description": "Search only: relevance; null when not ranked"},
+        "snippet": {"type": "string",
+                    "description": "Search only: HTML, escaped text with <mark> around the matches"},
+        "distance_km": {"type": "number", "nullable": True,
+                        "description": "Search with a reference point (near, postcode, near_org) only"}}}]}})
+class OrganizationHitListField(serializers.ListField):
+    """The schema of the results of a search: each an Organization (as the caller may read it) plus the
+    fields of OrganizationHitSerializer (one schema component for both, so clients share one type)."""
+
+
+class FacetValueSerializer(serializers.Serializer[Any]):
+    value = serializers.CharField(help_text="The filter value: pass it back as the facet's parameter")
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    count = serializers.IntegerField(help_text="Hits of the current search with this value")
+    selected = serializers.BooleanField(help_text="Whether the search filters on this value")
+
+
+class OrganizationSearchPageSerializer(serializers.Serializer[Any]):
+    """The list's answer. Without search parameters: ``count``, ``next``, ``previous``, ``results``; with
+    ``q`` (or sort, distance, material or employees band) the search adds the count's cap and estimate,
+    the facets, and each result's score and snippet."""
+
+    count = serializers.IntegerField(help_text="Exact, or the cap when count_capped")
+    count_capped = serializers.BooleanField(required=False, help_text="Search only: more hits than count")
+    count_estimate = serializers.IntegerField(required=False, allow_null=True,
+                                              help_text="Search only: estimated total when capped")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = OrganizationHitListField(child=serializers.DictField())
+    facets = serializers.DictField(child=FacetValueSerializer(many=True), required=False,
+                                   help_text="Search only: facet → values with hit counts")
+    facets_estimated = serializers.BooleanField(required=False,
+                                                help_text="Search only: facet counts are estimates")

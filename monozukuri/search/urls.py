@@ -1,4 +1,6 @@
-"""Search pages (mounted by the project, e.g. at /search/)."""
+"""The search dictionary (mounted by the project at /directory/dictionary/).
+
+The directory search page itself is the directory's list (``directory:organization-list``)."""
 
 from django.urls import path
 
@@ -7,10 +9,8 @@ from monozukuri.search import views
 app_name = "search"
 
 urlpatterns = [
-    path("", views.organization_search_page, name="organization-search"),
-    path("api/", views.organization_search_json_view, name="organization-search-json"),
-    path("dictionary/", views.vocabulary_list, name="vocabulary-list"),
-    path("dictionary/<int:pk>/edit/", views.vocabulary_edit, name="vocabulary-edit"),
-    path("dictionary/<int:pk>/deactivate/", views.vocabulary_deactivate, name="vocabulary-deactivate"),
-    path("dictionary/reindex/", views.index_rebuild, name="index-rebuild"),
+    path("", views.vocabulary_list, name="vocabulary-list"),
+    path("<int:pk>/edit/", views.vocabulary_edit, name="vocabulary-edit"),
+    path("<int:pk>/deactivate/", views.vocabulary_deactivate, name="vocabulary-deactivate"),
+    path("reindex/", views.index_rebuild, name="index-rebuild"),
 ]

@@ -1,4 +1,8 @@
-"""Pages of the search app: the directory search (with its htmx partial and JSON), and the dictionary."""
+"""Pages of the search app: the directory search (with its htmx partial), and the dictionary.
+
+The directory mounts the search page as its list (``directory:organization-list`` at /directory/); the
+project mounts the dictionary at /directory/dictionary/ (``search:vocabulary-list`` and the rest).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +25,6 @@ from monozukuri.directory.indexing import (
     SEARCH_KEYS,
     SearchParams,
     organization_search,
-    organization_search_json,
     organization_search_params,
 )
 from monozukuri.search import services
@@ -72,19 +75,37 @@ def _query_string(
     return urlencode(items)
 
 
+def _clean_query(raw: QueryDict) -> QueryDict:
+    """The query without NUL characters (PostgreSQL refuses them in any string; no value means one), and
+    with a page_size past the maximum lowered to it rather than refused (as the API does)."""
+    from monozukuri.directory.indexing.params import MAX_PAGE_SIZE
+
+    clean = QueryDict(mutable=True)
+    for key, values in raw.lists():
+        clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    size = clean.get("page_size", "")
+    if size.isascii() and size.isdigit() and int(size) > MAX_PAGE_SIZE:
+        clean["page_size"] = str(MAX_PAGE_SIZE)
+    return clean
+
+
 def organization_search_page(request: HttpRequest) -> HttpResponse:
-    """The directory search: answers as the user types (htmx swaps the results; the URL follows)."""
-    raw = request.GET
+    """The directory (its list page): the search answers as the user types (htmx swaps the results and
+    the address bar follows, so the URL can be shared); links and the form work without JavaScript."""
+    from monozukuri.directory import permissions as directory_permissions
+    from monozukuri.directory.selectors import FILTER_KEYS
+
+    raw = _clean_query(request.GET)
     errors: dict[str, list[str]] = {}
     try:
         params = organization_search_params(raw)
     except ValidationError as exc:
+        # Search with the rest; the links, the pushed URL and the export carry only what was searched.
         errors = exc.message_dict
-        clean = raw.copy()
         for key in errors:
-            clean.pop(key, None)
+            raw.pop(key, None)
         try:
-            params = organization_search_params(clean)
+            params = organization_search_params(raw)
         except ValidationError:
             params = SearchParams(q=str(raw.get("q", ""))[:2000])
     result = organization_search(user=request.user, params=params)
@@ -141,7 +162,13 @@ def organization_search_page(request: HttpRequest) -> HttpResponse:
             facet: [v for f, v in params.selected if f == facet] for facet in ("municipality", "kind")
         },
         "hidden": [(f, v) for f, v in params.selected if f not in ("municipality", "kind")]
-        + [(k, raw[k]) for k in ("near", "near_org") if raw.get(k)],
+        + [(k, raw[k]) for k in ("near", "near_org", "employees_min", "employees_max", "page_size")
+           if raw.get(k) and k not in errors],
+        "can_create": directory_permissions.can_create_organization(request.user),
+        # The export takes the directory's filters (selectors.FILTER_KEYS), not the search's sort or distance.
+        "export_query": urlencode(
+            [(k, v) for k in FILTER_KEYS for v in raw.getlist(k) if v and k not in errors]
+        ),
     }
     if getattr(request, "htmx", False):
         response = render(request, "search/partials/organization_results.html", context)
@@ -169,15 +196,6 @@ def _kind_choices() -> list[tuple[str, str]]:
     from monozukuri.directory.models import OrganizationKind
 
     return [(str(value), str(label)) for value, label in OrganizationKind.choices]
-
-
-def organization_search_json_view(request: HttpRequest) -> JsonResponse:
-    """The API's shape ({count, results, facets}): for the map, and for wiring GET /api/v1/organizations/."""
-    try:
-        data = organization_search_json(user=request.user, params=request.GET)
-    except ValidationError as exc:
-        return JsonResponse({"errors": exc.message_dict}, status=400)
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 # --- the dictionary -----------------------------------------------------------------------------------

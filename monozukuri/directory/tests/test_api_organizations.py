@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from monozukuri.accounts.services import api_token_issue
+from monozukuri.directory.indexing import organizations_reindex
 from monozukuri.directory.models import (
     Certification,
     Contact,
@@ -37,6 +38,8 @@ def firms(sumida, arakawa):
     CertificationFactory(organization=yamada, name="ISO 14001")
     kawa = OrganizationFactory(name="荒川デザイン", kana="あらかわ", municipality=arakawa,
                                kind=OrganizationKind.DESIGNER, employees=3)
+    # The factories write no index rows; with q the list is served by the search index.
+    organizations_reindex([yamada.pk, kawa.pk])
     return {"yamada": yamada, "kawa": kawa}
 
 
@@ -65,8 +68,11 @@ def test_the_page_size_is_at_most_100(client, sumida):
     ({"employees_max": "10"}, {"荒川デザイン"}),
     ({"certification": "14001"}, {"株式会社山田製作所"}),
     ({"q": "デザイン"}, {"荒川デザイン"}),
+    ({"q": "", "municipality": "131075"}, {"株式会社山田製作所"}),
+    ({"q": "製作所", "kind": "manufacturer", "jsic": "24", "capability": "welding"}, {"株式会社山田製作所"}),
+    ({"q": "", "certification": "ISO 14001", "employees_min": "10"}, {"株式会社山田製作所"}),
 ])
-def test_each_filter_is_a_query_parameter(client, firms, params, expected):
+def test_each_filter_is_a_query_parameter_with_and_without_text(client, firms, params, expected):
     assert {o["name"] for o in client.get(URL, params).json()["results"]} == expected
 
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from monozukuri.accounts.tests.factories import DEFAULT_PASSWORD
+from monozukuri.directory.indexing import organizations_reindex
 from monozukuri.directory.models import IndustryDivision, OrganizationCapability, OrganizationMembership
 from monozukuri.directory.reference_data import industry_divisions_load
 from monozukuri.directory.tests.factories import (
@@ -46,18 +47,21 @@ def firm(sumida):
     CertificationFactory(organization=org, name="ISO 9001")
     EquipmentFactory(organization=org, name="5軸マシニングセンタ")
     ContactFactory(organization=org, name="山田太郎")
-    OrganizationFactory.create_batch(25, municipality=sumida)
+    others = OrganizationFactory.create_batch(25, municipality=sumida)
+    organizations_reindex([org.pk, *(o.pk for o in others)])  # the factories write no index rows
     return org
 
 
 def test_a_visitor_searches_the_directory_and_opens_a_profile(page, live_server, firm):
-    page.goto(live_server.url + "/directory/")
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="企業・団体を探す").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("企業・団体を探す")
     _check(page)
-    page.get_by_label("名称・よみがな").fill("やまだ")
-    page.get_by_label("業種").select_option("E")
+    page.get_by_label("キーワード（技術・材料・製品・社名・よみがな）").fill("やまだ")
     page.get_by_role("button", name="検索").click()
-    expect(page).to_have_url(re.compile(r"/directory/\?q=%E3%82%84%E3%81%BE%E3%81%A0&.*jsic=E&"))
+    expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
+    page.get_by_role("navigation", name="絞り込み").get_by_role("link", name="金属製品製造業").click()
+    expect(page).to_have_url(re.compile(r"/directory/\?q=%E3%82%84%E3%81%BE%E3%81%A0&jsic=24$"))
     page.get_by_role("link", name="株式会社山田製作所").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("株式会社山田製作所")
     expect(page.get_by_text("従業員300人以下のため中小企業者")).to_be_visible()
@@ -69,8 +73,10 @@ def test_a_visitor_searches_the_directory_and_opens_a_profile(page, live_server,
 
 def test_the_list_pages_and_filters_are_accessible_with_errors_shown(page, live_server, firm):
     page.goto(live_server.url + "/directory/?employees_min=many&page_size=10")
-    expect(page.get_by_role("alert")).to_contain_text("人数として読み取れません")
-    expect(page.get_by_role("navigation", name="ページ送り")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("「many」は")
+    expect(page.get_by_role("navigation", name="ページ", exact=True)).to_be_visible()
+    page.get_by_role("link", name="次へ").click()
+    expect(page).to_have_url(re.compile(r"/directory/\?page_size=10&page=2$"))
     _check(page)
 
 

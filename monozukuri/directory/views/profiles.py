@@ -1,5 +1,6 @@
 """Directory pages: the public list and profile pages, and the routes of the profile editors and members.
 
+The list is the directory search (search.views.organization_search_page: text, facets, distance, map).
 What a visitor reads of an organisation is decided by `visibility.Viewer`, once per request.
 """
 
@@ -7,54 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 
-from monozukuri.core.forms import add_service_errors
 from monozukuri.core.japanese_calendar import format_date
 from monozukuri.directory import permissions, selectors
-from monozukuri.directory.forms import OrganizationFilterForm
 from monozukuri.directory.views import memberships, profile_edit
 from monozukuri.directory.visibility import FIELD_GROUPS, Viewer, group_visibility
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-
-
-def _page_size(request: HttpRequest) -> int:
-    try:
-        size = int(request.GET.get("page_size") or DEFAULT_PAGE_SIZE)
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
-    return max(1, min(size, MAX_PAGE_SIZE))
-
-
-def organization_list(request: HttpRequest) -> HttpResponse:
-    """The directory: search by name or reading, filters in the URL, one card per organisation."""
-    viewer = Viewer.of(request.user)
-    form = OrganizationFilterForm(
-        request.GET or None, municipalities=selectors.municipality_choices(),
-        divisions=selectors.industry_division_list(), capabilities=selectors.capability_list())
-    raw: QueryDict = request.GET.copy()
-    try:
-        filters = selectors.organization_filters_clean(raw)
-    except ValidationError as exc:
-        # Show what was wrong and search with the rest, rather than failing the whole page.
-        add_service_errors(form, exc)
-        for key in getattr(exc, "error_dict", {}):
-            raw.pop(key, None)
-        filters = selectors.organization_filters_clean(raw)
-    organizations = selectors.organization_list(user=request.user, filters=filters, viewer=viewer)
-    page = Paginator(organizations, _page_size(request)).get_page(request.GET.get("page"))
-    return render(request, "directory/organization_list.html", {
-        "form": form,
-        "page": page,
-        "filtered": any(request.GET.get(k) for k in selectors.FILTER_KEYS),
-        "can_create": permissions.can_create_organization(request.user),
-    })
+from monozukuri.search.views import organization_search_page
 
 
 def _date_labels(value: Any) -> str:
@@ -93,7 +55,7 @@ def organization_by_number(request: HttpRequest, number: str) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("", organization_list, name="organization-list"),
+    path("", organization_search_page, name="organization-list"),
     path("new/", profile_edit.organization_create, name="organization-create"),
     path("postcode/", profile_edit.postcode_preview, name="organization-postcode"),
     path("my/", profile_edit.my_organization, name="my-organization"),

@@ -14,7 +14,9 @@ from monozukuri.directory.indexing import organizations_reindex
 from monozukuri.search.tests.conftest import make_organization
 from monozukuri.testing.browser import assert_accessible, assert_page_structure, login
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("monozukuri.search.tests.urls")]
+pytestmark = pytest.mark.browser
+SEARCH = "/directory/"  # the directory's list page is the search
+DICTIONARY = "/directory/dictionary/"
 
 
 def _check(page: Page) -> None:
@@ -46,7 +48,9 @@ def test_staff_add_a_synonym_reindex_and_the_next_search_finds_the_new_spelling(
     page: Page, live_server: Any, sumida_staff: Any, foundry: Any
 ) -> None:
     login(page, live_server, sumida_staff.email, DEFAULT_PASSWORD)
-    page.goto(live_server.url + "/search/dictionary/")
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="検索辞書").click()
+    expect(page).to_have_url(live_server.url + DICTIONARY)
     _check(page)
     add = page.get_by_role("region", name="語を追加")
     add.get_by_label("種類").select_option("synonym")
@@ -56,24 +60,26 @@ def test_staff_add_a_synonym_reindex_and_the_next_search_finds_the_new_spelling(
     expect(page.get_by_role("status").filter(has_text="辞書が変更されています")).to_be_visible()
     page.get_by_role("button", name="いま索引を作り直す").click()
     expect(page.get_by_text("索引の作り直しを始めました")).to_be_visible()
+    _check(page)
 
-    page.goto(live_server.url + "/search/")
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="企業・団体を探す").click()
+    expect(page).to_have_url(live_server.url + SEARCH)
     box = page.get_by_role("searchbox", name="キーワード（技術・材料・製品・社名・よみがな）")
     box.fill("キャスティング")
     expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
     expect(page.get_by_role("link", name="株式会社川口鋳物")).to_be_visible()
     expect(page).to_have_url(
-        live_server.url + "/search/?q=%E3%82%AD%E3%83%A3%E3%82%B9%E3%83%86%E3%82%A3%E3%83%B3%E3%82%B0"
+        live_server.url + SEARCH + "?q=%E3%82%AD%E3%83%A3%E3%82%B9%E3%83%86%E3%82%A3%E3%83%B3%E3%82%B0"
     )
 
 
 def test_the_search_answers_as_the_user_types_and_the_url_can_be_shared(
     page: Page, live_server: Any, foundry: Any
 ) -> None:
-    page.goto(live_server.url + "/search/")
+    page.goto(live_server.url + SEARCH)
     _check(page)
     box = page.get_by_role("searchbox", name="キーワード（技術・材料・製品・社名・よみがな）")
-    box.fill("研磨")
+    box.press_sequentially("研磨")  # as typed: no submit, the results follow the box
     expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
     expect(page.locator(".search-snippet mark").first).to_have_text("研磨")  # バフ too: a synonym of 研磨
     shared = page.url
@@ -86,15 +92,25 @@ def test_the_search_answers_as_the_user_types_and_the_url_can_be_shared(
     page.goto(shared)
     expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
     expect(box).to_have_value("研磨")
+    expect(page.get_by_role("link", name="株式会社荒川研磨")).to_be_visible()
+
+
+def test_the_english_search_page_is_accessible(page: Page, live_server: Any, foundry: Any) -> None:
+    page.goto(live_server.url + "/en" + SEARCH + "?q=鋳物")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("企業・団体を探す")
+    expect(page.get_by_role("link", name="株式会社川口鋳物")).to_be_visible()
+    _check(page)
 
 
 def test_the_map_toggle_shows_markers_without_loading_tiles(
     page: Page, live_server: Any, foundry: Any, blocked_requests: list[str]
 ) -> None:
-    page.goto(live_server.url + "/search/?q=鋳物")
+    page.goto(live_server.url + SEARCH + "?q=鋳物")
     toggle = page.get_by_role("button", name="地図で見る")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#search-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#search-map .leaflet-tile")).to_have_count(0)  # no tile URL configured
+    _check(page)
     assert blocked_requests == []

@@ -1,4 +1,5 @@
-"""The search page, its htmx partial and JSON, and the staff dictionary pages."""
+"""The directory search page (the directory's list at /directory/), its htmx partial, and the staff
+dictionary pages (/directory/dictionary/), at the URLs the project mounts."""
 
 from __future__ import annotations
 
@@ -11,13 +12,22 @@ from django.urls import reverse
 from monozukuri.core.roles import Role
 from monozukuri.search.models import VocabularyEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("monozukuri.search.tests.urls")]
+pytestmark = pytest.mark.django_db
+SEARCH = "/directory/"
+API = "/api/v1/organizations/"
+
+
+def test_the_pages_are_mounted_where_the_site_links_them() -> None:
+    assert reverse("directory:organization-list") == SEARCH
+    assert reverse("search:vocabulary-list") == "/directory/dictionary/"
+    assert reverse("search:index-rebuild") == "/directory/dictionary/reindex/"
+    assert reverse("directory:organization-detail", args=[7]) == "/directory/7/"
 
 
 def test_search_page_shows_hits_with_marked_snippets_and_an_announced_count(
     client: Any, labelled: Any
 ) -> None:
-    response = client.get(reverse("search:organization-search"), {"q": "板金"})
+    response = client.get(SEARCH, {"q": "板金"})
     body = response.content.decode()
     assert response.status_code == 200
     assert 'role="status" aria-live="polite"' in body
@@ -28,7 +38,7 @@ def test_search_page_shows_hits_with_marked_snippets_and_an_announced_count(
 
 
 def test_htmx_request_gets_only_the_results_partial(client: Any, labelled: Any) -> None:
-    response = client.get(reverse("search:organization-search"), {"q": "めっき"}, HTTP_HX_REQUEST="true")
+    response = client.get(SEARCH, {"q": "めっき"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body
     assert 'id="search-count"' in body
@@ -46,10 +56,10 @@ def test_facet_links_keep_the_query_and_chips_remove_one_filter(
     with scopes_disabled():
         org = make_organization(name="墨田研磨", summary="研磨", municipality=sumida)
         organizations_reindex([org.pk])
-    page = client.get(reverse("search:organization-search"), {"q": "研磨"}).content.decode()
+    page = client.get(SEARCH, {"q": "研磨"}).content.decode()
     assert "q=%E7%A0%94%E7%A3%A8&amp;municipality=131075" in page  # add Sumida, keep the text
     page = client.get(
-        reverse("search:organization-search"), {"q": "研磨", "municipality": "131075"}
+        SEARCH, {"q": "研磨", "municipality": "131075"}
     ).content.decode()
     assert "墨田区" in page
     assert "の条件を外す" in page
@@ -57,7 +67,7 @@ def test_facet_links_keep_the_query_and_chips_remove_one_filter(
 
 
 def test_bad_filters_are_reported_and_the_rest_of_the_search_still_runs(client: Any, labelled: Any) -> None:
-    response = client.get(reverse("search:organization-search"), {"q": "板金", "kind": "spaceship"})
+    response = client.get(SEARCH, {"q": "板金", "kind": "spaceship"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "種別「spaceship」はありません" in body
@@ -68,37 +78,68 @@ def test_bad_filters_are_reported_and_the_rest_of_the_search_still_runs(client: 
     "q", ["", "'\"()*^:", "x" * 5000, "\x00\ufffd%00", "NEAR(a b) OR -", "ー", "\u3000\u3000"]
 )
 def test_no_query_string_breaks_the_page(client: Any, labelled: Any, q: str) -> None:
-    assert client.get(reverse("search:organization-search"), {"q": q}).status_code == 200
+    assert client.get(SEARCH, {"q": q}).status_code == 200
 
 
-def test_json_has_the_api_shape(client: Any, labelled: Any) -> None:
-    response = client.get(reverse("search:organization-search-json"), {"q": "ステンレス", "page_size": "5"})
-    data = json.loads(response.content)
-    assert set(data) >= {"count", "results", "facets"}
-    assert data["count"] == 2
-    assert data["count_capped"] is False
-    assert {"id", "name", "score", "snippet", "capabilities", "municipality"} <= set(data["results"][0])
-    assert data["results"][0]["score"] > 0
-    assert "kind" in data["facets"]
+def test_the_english_page_is_under_en_with_the_same_search(client: Any, labelled: Any) -> None:
+    response = client.get("/en" + SEARCH, {"q": "板金"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="en">' in body
+    assert 'action="/en/directory/"' in body
+    assert "<mark>鈑金</mark>" in body
+    assert 'lang="ja">株式会社髙橋製作所</a>' in body  # no English name: marked as Japanese
 
 
-def test_json_answers_400_with_readable_messages_for_bad_filters(client: Any, labelled: Any) -> None:
-    response = client.get(reverse("search:organization-search-json"), {"municipality": "999999", "km": "-3"})
-    assert response.status_code == 400
-    errors = json.loads(response.content)["errors"]
-    assert "municipality" in errors
-    assert "km" in errors
+def test_the_typed_search_pushes_a_shareable_url_without_empty_fields(client: Any, labelled: Any) -> None:
+    response = client.get(
+        SEARCH, {"q": "めっき", "municipality": "", "kind": "", "sort": "relevance", "km": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response["HX-Push-Url"] == "/directory/?q=%E3%82%81%E3%81%A3%E3%81%8D"
+
+
+def test_filters_typed_into_the_url_travel_with_the_form(client: Any, labelled: Any) -> None:
+    body = client.get(SEARCH, {"q": "板金", "employees_min": "1", "page_size": "50"}).content.decode()
+    assert '<input type="hidden" form="search-form" name="employees_min" value="1">' in body
+    assert '<input type="hidden" form="search-form" name="page_size" value="50">' in body
+
+
+def test_the_export_link_carries_the_directory_filters_of_the_search(client: Any, labelled: Any) -> None:
+    body = client.get(SEARCH, {"q": "板金", "kind": "manufacturer", "sort": "name"}).content.decode()
+    assert 'href="/directory/export/?q=%E6%9D%BF%E9%87%91&amp;kind=manufacturer"' in body
+
+
+def test_staff_see_the_register_button_and_the_public_does_not(client: Any, sumida_staff: Any) -> None:
+    assert reverse("directory:organization-create") not in client.get(SEARCH).content.decode()
+    client.force_login(sumida_staff)
+    assert reverse("directory:organization-create") in client.get(SEARCH).content.decode()
+
+
+@pytest.mark.parametrize(("role", "linked"), [
+    (None, False), (Role.PUBLIC, False), (Role.ORGANIZATION_MEMBER, False), (Role.SUPPORT_PARTNER, False),
+    (Role.MUNICIPAL_STAFF, True), (Role.TMG_OFFICER, True), (Role.PLATFORM_ADMIN, True),
+])
+def test_the_menu_links_the_search_and_the_dictionary_for_those_who_may_edit_it(
+    client: Any, make_user: Any, municipalities: Any, role: str | None, linked: bool
+) -> None:
+    if role is not None:
+        office = municipalities["131075"] if role == Role.MUNICIPAL_STAFF else None
+        client.force_login(make_user(role, office))
+    body = client.get("/").content.decode()
+    assert f'href="{SEARCH}"' in body
+    assert ('href="/directory/dictionary/"' in body) is linked
 
 
 def test_map_shows_markers_without_tiles_unless_a_tile_url_is_configured(
     client: Any, labelled: Any, sumida: Any, settings: Any
 ) -> None:
     settings.SEARCH_MAP_TILE_URL = ""
-    body = client.get(reverse("search:organization-search"), {"q": "板金"}).content.decode()
+    body = client.get(SEARCH, {"q": "板金"}).content.decode()
     assert 'data-tile-url=""' in body
     assert 'id="search-markers"' in body
     settings.SEARCH_MAP_TILE_URL = "https://tiles.example.jp/{z}/{x}/{y}.png"
-    body = client.get(reverse("search:organization-search"), {"q": "板金"}).content.decode()
+    body = client.get(SEARCH, {"q": "板金"}).content.decode()
     assert 'data-tile-url="https://tiles.example.jp/{z}/{x}/{y}.png"' in body
 
 
@@ -136,12 +177,10 @@ def test_staff_add_a_synonym_reindex_and_the_next_search_finds_the_new_spelling(
         "反映するには索引を作り直してください"
         in client.get(reverse("search:vocabulary-list")).content.decode()
     )
-    found = client.get(reverse("search:organization-search-json"), {"q": "キャスティング"})
+    found = client.get(API, {"q": "キャスティング"})
     assert json.loads(found.content)["count"] == 0  # not before the reindex
     assert client.post(reverse("search:index-rebuild")).status_code == 302  # the task runs at once in tests
-    found = json.loads(
-        client.get(reverse("search:organization-search-json"), {"q": "キャスティング"}).content
-    )
+    found = json.loads(client.get(API, {"q": "キャスティング"}).content)
     assert [r["name"] for r in found["results"]] == ["株式会社川口鋳物"]
 
 
