@@ -376,6 +376,7 @@ class ImportStatus(models.TextChoices):
     REJECTED = "rejected", _("不備のため取込中止")
     COMPLETED = "completed", _("取込完了")
     PARTIAL = "partial", _("不備の行を除いて取込")
+    QUEUED = "queued", _("取込待ち")  # a big upload, waiting for (or in) its background task
 
 
 class ImportRun(models.Model):

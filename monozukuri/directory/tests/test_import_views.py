@@ -118,3 +118,52 @@ def test_a_failed_upload_field_is_reported_on_the_form(client, municipalities, s
     assert "error-summary" in response.content.decode()
     with scopes_disabled():
         assert ImportRun.objects.filter(status=ImportStatus.COMPLETED).count() == 0
+
+
+def test_a_big_upload_is_imported_by_a_task_and_its_page_waits_for_the_report(
+        client, municipalities, divisions, sumida_staff, settings, django_capture_on_commit_callbacks):
+    from monozukuri.directory.importing.tasks import organizations_import_queued
+
+    settings.DIRECTORY_IMPORT_INLINE_BYTES = 100
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # not run yet
+    client.force_login(sumida_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, csv_bytes(list(gbizinfo_rows(12, seed=3))), default_industry="24")
+    with scopes_disabled():
+        run = ImportRun.objects.get()
+    assert (run.status, run.municipality, run.actor) == (ImportStatus.QUEUED, sumida_staff.municipality,
+                                                        sumida_staff)
+    assert Organization.objects.count() == 0  # nothing imported within the request
+    page = client.get(response["Location"]).content.decode()
+    assert "大きなファイルのため、順番に取り込んでいます。" in page
+    assert 'http-equiv="refresh"' in page
+
+    from django_tasks import default_task_backend
+
+    (queued,) = default_task_backend.results
+    assert queued.task.func == organizations_import_queued.func
+    organizations_import_queued.call(*queued.args, **queued.kwargs)
+
+    with scopes_disabled():
+        run.refresh_from_db()
+    assert (run.status, run.rows_created) == (ImportStatus.COMPLETED, 12)
+    assert Organization.objects.filter(industry__code="24").count() == 12
+    page = client.get(response["Location"]).content.decode()
+    assert "取り込みました。" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_a_big_rejected_upload_reports_every_bad_row_when_its_task_is_done(
+        client, municipalities, divisions, sumida_staff, settings, django_capture_on_commit_callbacks):
+    settings.DIRECTORY_IMPORT_INLINE_BYTES = 100  # the test settings run tasks at once
+    client.force_login(sumida_staff)
+    rows = [*gbizinfo_rows(3, seed=2), gbiz_row(corporate_number(912_000), **{"資本金": "abc"})]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, csv_bytes(rows))
+    with scopes_disabled():
+        run = ImportRun.objects.get()
+    assert (run.status, run.rows_invalid) == (ImportStatus.REJECTED, 1)
+    assert [(e["line"], e["column"]) for e in run.errors] == [(5, "資本金")]
+    assert Organization.objects.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "不備があるため、何も書き込みませんでした。" in page
