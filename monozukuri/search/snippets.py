@@ -27,6 +27,11 @@ _RUN_RE = re.compile(r"[0-9]+|[a-z\u00df-\u024f]+|[^\W\d_a-z]+")
 _GROUP_MARKS = {"\uff9e", "\uff9f", "\u3099", "\u309a"}
 _KANA_FOLD = {code: code - 0x60 for code in range(0x30A1, 0x30F5)}
 _LATIN_EXTENDED = re.compile("[\u00c0-\u024f]")
+_KATAKANA = re.compile("[\u30a1-\u30f4]+")
+
+
+def _fold_katakana(match: re.Match[str]) -> str:
+    return match.group().translate(_KANA_FOLD)
 
 
 @lru_cache(maxsize=8192)
@@ -36,7 +41,7 @@ def _fold(chars: str) -> str:
     return text.translate(_KANA_FOLD)
 
 
-def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+def _folded_with_origin(text: str) -> tuple[str, Sequence[int]]:
     """The text folded (width, case, kana, diacritics) with each folded character's original offset."""
     nfkc = unicodedata.normalize("NFKC", text)
     if len(nfkc) == len(text):
@@ -45,7 +50,7 @@ def _folded_with_origin(text: str) -> tuple[str, list[int]]:
             # One character for one (the usual case): fold the whole string at once.
             if _LATIN_EXTENDED.search(lowered):
                 lowered = "".join(_fold(ch) if "\u00c0" <= ch <= "\u024f" else ch for ch in lowered)
-            return lowered.translate(_KANA_FOLD), list(range(len(text)))
+            return _KATAKANA.sub(_fold_katakana, lowered), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     index, length = 0, len(text)
@@ -130,8 +135,9 @@ def snippet(
     pattern = _compiled(_clause_texts(parsed), vocabulary)
     if pattern is not None:
         for text in texts:
-            if text and _spans(text, pattern, vocabulary):
-                return _render(text, parsed, vocabulary, width=width)
+            spans = _spans(text, pattern, vocabulary) if text else []
+            if spans:
+                return _render(text, parsed, vocabulary, width=width, spans=spans)
     for text in texts:
         if text:
             cut = text[:width]
@@ -153,9 +159,17 @@ def _spans(text: str, pattern: re.Pattern[str], vocabulary: Vocabulary) -> list[
     return spans
 
 
-def _render(text: str, parsed: ParsedQuery, vocabulary: Vocabulary, *, width: int | None) -> SafeString:
-    pattern = _compiled(_clause_texts(parsed), vocabulary)
-    spans = _spans(text, pattern, vocabulary) if pattern is not None else []
+def _render(
+    text: str,
+    parsed: ParsedQuery,
+    vocabulary: Vocabulary,
+    *,
+    width: int | None,
+    spans: list[tuple[int, int]] | None = None,
+) -> SafeString:
+    if spans is None:
+        pattern = _compiled(_clause_texts(parsed), vocabulary)
+        spans = _spans(text, pattern, vocabulary) if pattern is not None else []
     begin, finish = 0, len(text)
     if width is not None and len(text) > width:
         first = spans[0][0] if spans else 0

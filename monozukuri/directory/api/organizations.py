@@ -131,16 +131,17 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
         if not _search_mode(self.params):
             return super().list(request, *args, **kwargs)
         params = organization_search_params(self.params)
-        result = organization_search(user=request.user, params=params)
+        viewer = self.viewer
+        result = organization_search(  # the page's organisations read once, with what the viewer sees
+            user=request.user, params=params, cards=False,
+            load=lambda ids: selectors.organization_parts_for(ids, viewer))
         return Response(self._search_page(request, result))
 
     def _search_page(self, request: Request, result: SearchResult) -> dict[str, Any]:
         hits = {hit.organization.pk: hit for hit in result.hits}
-        organizations = {org.pk: org for org in selectors.organization_prefetch_parts(
-            Organization.objects.filter(pk__in=list(hits)))}
         context = {**self.get_serializer_context(), "hits": hits,
                    "with_distance": result.params.center is not None}
-        ordered = [organizations[pk] for pk in hits if pk in organizations]
+        ordered = [hit.organization for hit in result.hits]
         url = request.build_absolute_uri()
         page = result.params.page
         return {

@@ -78,8 +78,14 @@ def _values(raw: Mapping[str, Any], key: str) -> list[str]:
     for item in items:
         if item is None:
             continue
-        out.extend(p.strip() for p in unicodedata.normalize("NFKC", str(item)).split(",") if p.strip())
+        text = unicodedata.normalize("NFKC", str(item)).replace("\x00", "")  # NUL: no database stores it
+        out.extend(p.strip() for p in text.split(",") if p.strip())
     return out
+
+
+def _plain_number(value: float) -> str:
+    """1000000 as 1,000,000 and 0.5 as 0.5 (never 1e+06)."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 def _number(
@@ -92,7 +98,7 @@ def _number(
     if value is None or not math.isfinite(value) or not low <= value <= high:
         errors.setdefault(key, []).append(
             _("「%(value)s」は%(low)s〜%(high)sの数で指定してください。")
-            % {"value": text[:40], "low": f"{low:g}", "high": f"{high:g}"}
+            % {"value": text[:40], "low": _plain_number(low), "high": _plain_number(high)}
         )
         return None
     return value

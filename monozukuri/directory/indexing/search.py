@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -66,9 +66,19 @@ class SearchResult:
 
 
 def organization_search(
-    *, user: Any, params: Mapping[str, Any] | SearchParams, exact_count: bool = False, facets: bool = True
+    *,
+    user: Any,
+    params: Mapping[str, Any] | SearchParams,
+    exact_count: bool = False,
+    facets: bool = True,
+    load: Callable[[Sequence[int]], Mapping[int, Any]] | None = None,
+    cards: bool = True,
 ) -> SearchResult:
     """Search the directory: text (any string), filters, distance, sort, page; facet counts included.
+
+    ``load(ids) -> {id: organisation}`` reads the page's organisations (default: with municipality and
+    industry; the API passes one that also prefetches what its serializer shows, so they are read once);
+    ``cards`` adds each hit's capability cards (the page shows them; the API has them prefetched).
 
     Raises ValidationError for a bad filter (the API answers 400 with the messages); the text never
     raises. Results, snippets and facets come from public fields only, so they are the same for every
@@ -90,8 +100,8 @@ def organization_search(
     outcome = engine_search(
         request, vocabulary=vocabulary, documents=documents or search_services.UNKNOWN_SIZE
     )
-    organizations = _organizations(outcome.object_ids)
-    capabilities = _capability_cards(outcome.object_ids) if organizations else {}
+    organizations = (load or _organizations)(outcome.object_ids) if outcome.object_ids else {}
+    capabilities = _capability_cards(outcome.object_ids) if organizations and cards else {}
     hits = []
     for object_id in outcome.object_ids:
         org = organizations.get(object_id)
