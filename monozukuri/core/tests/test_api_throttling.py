@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
@@ -12,7 +14,7 @@ THROTTLE = "monozukuri.core.api.throttling.ApiRateThrottle"
 
 
 @pytest.fixture
-def low_rates(monkeypatch: pytest.MonkeyPatch) -> None:
+def low_rates(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The suite runs without throttling (conftest); these tests put the production throttle back on
     the view (DRF reads DEFAULT_THROTTLE_CLASSES when the view class is made)."""
     from monozukuri.core.api.municipalities import MunicipalityViewSet
