@@ -84,7 +84,11 @@ def _yen(n: int) -> str:
     Every form's numbers are passed, so that a translation may use whichever suits its language.
     """
     numbers = {"oku": f"{n // 100_000_000:,}", "man": f"{n // 10_000:,}", "yen": f"{n:,}"}
-    return _("%(man)s万円") % numbers if n % 100_000_000 else _("%(oku)s億円") % numbers
+    if n % 100_000_000:
+        # Translators: %(man)s is the amount in 万 (10,000 yen), %(yen)s the same amount in yen: "¥%(yen)s".
+        return _("%(man)s万円") % numbers
+    # Translators: %(oku)s is the amount in 億 (100 million yen), %(yen)s the same amount in yen: "¥%(yen)s".
+    return _("%(oku)s億円") % numbers
 
 
 def _employees(n: int) -> str:
