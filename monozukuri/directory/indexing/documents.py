@@ -485,20 +485,25 @@ def substring_count_corpus() -> SubstringCorpus:
     source = OrganizationIndexSource()
     for first, last in source.ranges(municipality=None, size=5000):
         for org in source.records(first, last, municipality=None):
-            fields = [
+            # As organization_document analyses them: synonyms are expanded in the name, summary and
+            # products; the reading, taxonomy, industry, kind and place texts are matched as written
+            # (variants only).
+            expanded = [
                 normalize(org.name, for_name=True),
-                reading_text(org.kana, vocabulary),
                 normalize(org.name_en, for_name=True),
+                normalize(org.summary),
+                normalize(org.products),
+            ]
+            plain = [
+                reading_text(org.kana, vocabulary),
                 *(normalize(capabilities[c].text) for c in org.capability_ids if c in capabilities),
                 normalize(org.industry_name),
                 normalize(org.kind_label),
-                normalize(org.summary),
-                normalize(org.products),
                 normalize(f"{org.city} {org.town}"),
             ]
-            prepared = [vocabulary.apply_variants(f) for f in fields]
+            prepared = [vocabulary.apply_variants(f) for f in expanded]
             expansions = [s for f in prepared for s in vocabulary.expansion_snippets(f)]
-            texts.append("\n".join(prepared + expansions))
+            texts.append("\n".join(prepared + [vocabulary.apply_variants(f) for f in plain] + expansions))
     return SubstringCorpus(texts)
 
 
