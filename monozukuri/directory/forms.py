@@ -23,7 +23,6 @@ from monozukuri.directory.models import (
     MemberRole,
     OrganizationKind,
     OrganizationStatus,
-    SmeClass,
     Visibility,
 )
 from monozukuri.directory.normalize import nfkc
@@ -106,45 +105,6 @@ def capability_choices(capabilities: Iterable[Any]) -> list[Any]:
         groups.setdefault(c.kind, []).append((c.slug, c.display_label))
     kinds = dict(CapabilityKind.choices)
     return [(kinds.get(k, k), v) for k, v in groups.items()]
-
-
-# ---- the directory search --------------------------------------------------------------------------------
-
-
-class OrganizationFilterForm(forms.Form):
-    """The directory's search form (GET); the selector validates and applies the values."""
-
-    q = forms.CharField(label=_("名称・よみがな"), required=False,
-                        widget=forms.TextInput(attrs={"type": "search"}))
-    municipality = forms.CharField(label=_("所在自治体"), required=False, widget=forms.Select())
-    kind = forms.CharField(label=_("種別"), required=False, widget=forms.Select())
-    jsic = forms.CharField(label=_("業種"), required=False, widget=forms.Select())
-    capability = forms.CharField(label=_("技術・材料"), required=False, widget=forms.Select())
-    employees_min = forms.CharField(label=_("従業員数（下限）"), required=False,
-                                    widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    employees_max = forms.CharField(label=_("従業員数（上限）"), required=False,
-                                    widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    sme_class = forms.CharField(label=_("企業規模"), required=False, widget=forms.Select())
-    certification = forms.CharField(label=_("認証"), required=False,
-                                    help_text=_("例: ISO 9001（有効期限内のもの）"))
-
-    def __init__(self, *args: Any, municipalities: Iterable[Any] = (), divisions: Iterable[Any] = (),
-                 capabilities: Iterable[Any] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        everything = [("", _("すべて"))]
-        self._set_choices("municipality", everything + [(m.code, m.display_name) for m in municipalities])
-        self._set_choices("kind", everything + list(OrganizationKind.choices))
-        self._set_choices("jsic", everything + industry_choices(divisions, with_majors=True))
-        self._set_choices("capability", everything + capability_choices(capabilities))
-        self._set_choices("sme_class", everything + list(SmeClass.choices))
-
-    def _set_choices(self, name: str, choices: list[Any]) -> None:
-        widget = self.fields[name].widget
-        assert isinstance(widget, forms.Select)
-        widget.choices = choices
-
-
-# ---- the profile ------------------------------------------------------------------------------------
 
 
 class OrganizationForm(forms.Form):

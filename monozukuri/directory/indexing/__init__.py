@@ -35,7 +35,6 @@ from monozukuri.directory.indexing.search import (
     SearchHit,
     SearchResult,
     organization_search,
-    organization_search_json,
 )
 
 __all__ = [
@@ -58,7 +57,6 @@ __all__ = [
     "organization_document",
     "organization_documents",
     "organization_search",
-    "organization_search_json",
     "organization_search_params",
     "organization_sources",
     "organizations_reindex",

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from monozukuri.directory.indexing import organization_search_json, organization_search_params
+from monozukuri.directory.indexing import organization_search_params
 from monozukuri.search.geo import municipality_centroid
 
 pytestmark = pytest.mark.django_db
@@ -88,27 +88,3 @@ def test_the_text_is_never_an_error(db: Any, q: str) -> None:
     assert organization_search_params({"q": q}).q == q[:2000]
 
 
-def test_the_json_shape_for_the_api(labelled: Any) -> None:
-    data = organization_search_json(user=None, params={"q": "溶接", "page_size": "2", "page": "2"})
-    assert data["count"] == 5
-    assert data["page"] == 2
-    assert len(data["results"]) == 2
-    first = data["results"][0]
-    assert {
-        "id",
-        "corporate_number",
-        "name",
-        "kana",
-        "name_en",
-        "kind",
-        "municipality",
-        "industry",
-        "capabilities",
-        "summary",
-        "last_confirmed_on",
-        "score",
-        "snippet",
-        "distance_km",
-    } == set(first)
-    assert isinstance(data["facets"], dict)
-    assert data["facets_estimated"] is False
