@@ -230,8 +230,8 @@ def test_gettext_answers_in_english():
         assert translation.gettext("区市町村職員") == "Municipal staff"
         assert translation.gettext("承認済み") == "Approved"
         assert translation.gettext("差戻し") == "Returned for changes"
-        assert translation.ngettext("%(n)s件", "%(n)s件", 1) % {"n": 1} == "1 result"
-        assert translation.ngettext("%(n)s件", "%(n)s件", 3) % {"n": 3} == "3 results"
+        assert translation.ngettext("未確認 %(n)s組", "未確認 %(n)s組", 1) % {"n": 1} == "1 unreviewed pair"
+        assert translation.ngettext("未確認 %(n)s組", "未確認 %(n)s組", 3) % {"n": 3} == "3 unreviewed pairs"
     with translation.override("ja"):
         assert translation.gettext("地域産業活性化計画") == "地域産業活性化計画"
 
