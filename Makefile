@@ -82,6 +82,9 @@ setup: install
 ## run: set up and serve http://127.0.0.1:8000 (PORT, HOST and DATABASE_URL override)
 run: setup
 	@echo "monozukuri: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/, docs: /api/v1/docs/)"
+	@echo "background tasks (reindexing, large imports, mail digests, KPI updates): manage.py db_worker, started alongside"
+	@$(PY) manage.py db_worker --queue-name '*' --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 ## test: the whole suite on SQLite, and on PostgreSQL too when DATABASE_URL names one
