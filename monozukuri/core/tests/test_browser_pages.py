@@ -59,8 +59,8 @@ def test_keyboard_first_tab_reaches_the_skip_link_and_every_header_control_shows
             return [el.textContent.trim(), el.matches(":focus-visible"), css.outlineStyle, css.outlineWidth];
         }"""))
     assert [f[0] for f in focused] == [
-        "本文へ移動", "monozukuri 地域産業活性化プラットフォーム", "企業・団体を探す", "活性化計画", "ログイン",
-        "English",
+        "本文へ移動", "monozukuri 地域産業活性化プラットフォーム", "企業・団体を探す", "活性化計画",
+        "ログイン", "English",
     ]
     assert all(f[1:] == [True, "solid", "3px"] for f in focused), focused
 
