@@ -106,13 +106,11 @@ def _engine_tiers(
 
 
 def _best_first(vocabulary: Any) -> Any:
-    """``(groups, limit) → object ids`` best-first by the index's static rank.
-
-    On SQLite the index backend answers this directly (``ordered(order="rank")``: FTS5 walks its row ids
-    backwards and stops at the limit, however many rows match), so no count is needed. On PostgreSQL the
-    best plan depends on how many rows match — walk the rank index for a broad group, read the GIN
-    bitmap for a narrow one — which the search engine decides from its capped count; so there the
-    engine's own search (count, then page) runs.
+    """``(groups, limit) → object ids`` best-first by the index's static rank, with no count: the index
+    backend's ``best_first`` (FTS5 walks its lists backwards and stops at the limit; PostgreSQL walks
+    the rank index in growing windows, or reads a narrow group's few matches through GIN, whichever
+    its share of matches makes cheaper). If the backend lacks it, the engine's own search (count,
+    then page) stands in.
     """
     from monozukuri.search.engine import SearchRequest
     from monozukuri.search.engine import search as engine_search
@@ -129,18 +127,14 @@ def _best_first(vocabulary: Any) -> Any:
         from monozukuri.search.documents import object_id_of
 
         backend = get_backend()
-        if backend.vendor != "sqlite":
-            return searched
-
-        def ordered(groups: tuple[tuple[str, ...], ...], size: int) -> list[int]:
-            keys = backend.ordered(
-                Match(groups=groups), Where(), order="rank", offset=0, limit=size, scan=True
-            )
-            return [object_id_of(k) for k in keys]
-
-        return ordered
+        walk = backend.best_first
     except (ImportError, AttributeError):
         return searched
+
+    def best(groups: tuple[tuple[str, ...], ...], size: int) -> list[int]:
+        return [object_id_of(k) for k in walk(Match(groups=groups), Where(), limit=size)]
+
+    return best
 
 
 def _directory_fallback(

@@ -146,6 +146,47 @@ def _where_sql(where: Where) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+def facet_only(match: Match) -> bool:
+    """Only facet groups (filters), no typed text: every token is in the row's ``facets``/``extra``."""
+    return bool(match.groups) and not match.required and not match.excluded
+
+
+_FACET_TEXT = "(' ' || d.facets || ' ' || d.extra || ' ')"
+
+
+def _facet_test(match: Match) -> tuple[str, list[Any]]:
+    """The facet groups tested on the row's own token columns (a group: any of its tokens; all groups),
+    which the heap keeps next to the sort keys — the same answer as ``tsv @@`` for a facet-only match,
+    without reading the tsvector from TOAST."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for group in match.groups:
+        clauses.append("(" + " OR ".join(f"strpos({_FACET_TEXT}, %s) > 0" for _ in group) + ")")
+        params += [f" {token} " for token in group]
+    return " AND ".join(clauses), params
+
+
+def _row_test(match: Match, where: Where) -> tuple[str, list[Any], float]:
+    """A condition testing one row against the match and the column conditions, for a walk in some
+    order, and about what it costs a row in µs (measured, docs/decisions/0006)."""
+    if facet_only(match):
+        sql, params = _facet_test(match)
+        cost = WALK_FACETS_US
+    else:
+        sql, params = "d.tsv @@ %s::tsquery", [tsquery(match)]
+        cost = WALK_TEXT_US
+    conditions, more = _where_sql(where)
+    if conditions:
+        sql, params = f"{sql} AND {conditions}", [*params, *more]
+    return sql, params, cost
+
+
+# What a best-first walk costs (µs a row): testing a row's facet columns, or its tsvector (fetched from
+# TOAST); and what reading one match through the GIN bitmap costs (heap row plus the top-N sort).
+WALK_FACETS_US, WALK_TEXT_US, BITMAP_US = 2.0, 15.0, 4.0
+FIRST_WINDOW, MIN_WINDOW = 10, 200  # the first walk reads limit × FIRST_WINDOW rows, at least MIN_WINDOW
+
+
 @contextmanager
 def _plan(*, bitmap: bool) -> Iterator[Any]:
     """A cursor whose statements use the GIN index (bitmap) or walk a b-tree in order (not bitmap).
@@ -234,7 +275,11 @@ class PostgresBackend:
         self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
     ) -> list[int]:
         column, direction = ORDER_COLUMNS[order]
-        body, params = self._where(match, where)
+        if scan and facet_only(match):  # the walk tests each row's facet columns, not its tsvector
+            test, test_params, _cost = _row_test(match, where)
+            body, params = f"FROM {DOCUMENT_TABLE} d WHERE {test}", test_params
+        else:
+            body, params = self._where(match, where)
         tie = "" if order == "rank" else ", d.object_id"
         with _plan(bitmap=not scan) as cursor:
             cursor.execute(
@@ -242,6 +287,63 @@ class PostgresBackend:
                 [*params, limit, offset],
             )
             return [int(r[0]) for r in cursor.fetchall()]
+
+    def best_first(self, match: Match, where: Where, *, limit: int) -> list[int]:
+        """The ``limit`` best matches by static rank, without counting them first.
+
+        Walk the rank index from the top in growing windows, testing each row; after each window the
+        share of matches seen so far tells whether walking on (``limit`` − found ÷ share rows) or
+        reading the rest of the matches through the GIN index (share × rows left, then a top-N sort)
+        costs less, and the cheaper one finishes. A broad match ends in the first window; a narrow one
+        after a short walk and a small bitmap; nothing reads every match of a broad group.
+        """
+        if limit <= 0:
+            return []
+        test, test_params, walk_us = _row_test(match, where)
+        found: list[int] = []
+        boundary: int | None = None
+        walked = 0
+        window = max(limit * FIRST_WINDOW, MIN_WINDOW)
+        total: float | None = None
+        with _plan(bitmap=False) as cursor:  # the windows walk the primary key, however large
+            while True:
+                below = "WHERE d.doc_key < %s" if boundary is not None else ""
+                below_params = [boundary] if boundary is not None else []
+                # The window's matches (stopping at what is still needed) and its last key and size,
+                # in one statement; the second part reads only the primary key.
+                cursor.execute(
+                    f"(SELECT w.doc_key, NULL::bigint FROM (SELECT d.doc_key, ({test}) AS ok "
+                    f"FROM {DOCUMENT_TABLE} d {below} ORDER BY d.doc_key DESC LIMIT %s) w "
+                    "WHERE w.ok LIMIT %s) "
+                    f"UNION ALL (SELECT min(k.doc_key), count(*) FROM (SELECT d.doc_key FROM "
+                    f"{DOCUMENT_TABLE} d {below} ORDER BY d.doc_key DESC LIMIT %s) k)",
+                    [*test_params, *below_params, window, limit - len(found), *below_params, window],
+                )
+                rows = cursor.fetchall()
+                last_key, size = next(r for r in rows if r[1] is not None)
+                found += sorted((int(r[0]) for r in rows if r[1] is None), reverse=True)
+                if len(found) >= limit or not size or size < window:
+                    return found[:limit]  # enough, or the whole index has been walked
+                walked += int(size)
+                boundary = int(last_key)
+                if total is None:
+                    cursor.execute(
+                        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [DOCUMENT_TABLE]
+                    )
+                    total = float(cursor.fetchone()[0] or 0)
+                share = max(len(found), 0.5) / walked
+                walk_cost = (limit - len(found)) / share * walk_us
+                bitmap_cost = share * max(total - walked, 0.0) * BITMAP_US
+                if bitmap_cost < walk_cost:
+                    break
+                window *= 4
+        body, params = self._where(match, where)
+        with _plan(bitmap=True) as cursor:
+            cursor.execute(
+                f"SELECT d.doc_key {body} AND d.doc_key < %s ORDER BY d.doc_key DESC LIMIT %s",
+                [*params, boundary, limit - len(found)],
+            )
+            return found + [int(r[0]) for r in cursor.fetchall()]
 
     def rows(self, match: Match, where: Where, *, limit: int, points: bool = False) -> list[Row]:
         body, params = self._where(match, where)

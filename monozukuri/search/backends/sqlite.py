@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -239,6 +240,11 @@ class SqliteBackend:
                 )
             return [int(r[0]) for r in cursor.fetchall()]
 
+    def best_first(self, match: Match, where: Where, *, limit: int) -> list[int]:
+        """The ``limit`` best matches by static rank: FTS5 walks its lists from the highest row id and
+        stops at the limit, however many rows match."""
+        return self.ordered(match, where, order="rank", offset=0, limit=limit, scan=True)
+
     def rows(self, match: Match, where: Where, *, limit: int, points: bool = False) -> list[Row]:
         body, params = self._from(match, where, join=True)
         columns = "f.rowid, d.facets" + (", d.latitude, d.longitude" if points else "")
@@ -342,6 +348,9 @@ def insert_rows(
 ) -> None:
     if not rows:
         return
+    # In row-id order: FTS5 flushes its pending terms to a new segment whenever a row id is lower than
+    # the previous one, so unordered keys (ranks vary within an id range) would write a segment per row.
+    rows = sorted(rows, key=itemgetter(0))
     width = len(DOC_COLUMNS)
     cursor.executemany(
         f"INSERT INTO {document_table} ({', '.join(DOC_COLUMNS)}) VALUES ({', '.join(['%s'] * width)})",

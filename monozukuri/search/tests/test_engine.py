@@ -373,3 +373,46 @@ def test_no_text_raises_or_returns_garbage(labelled: Any, q: str) -> None:
     result = organization_search(user=None, params={"q": q})
     assert result.count >= 0
     assert all(hit.organization.pk for hit in result.hits)
+
+
+@pytest.mark.parametrize("plan", ["as measured", "walk on", "bitmap after the first window"])
+def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes(
+    random_directory: Any, monkeypatch: pytest.MonkeyPatch, plan: str
+) -> None:
+    """backend.best_first (matching's preselection): the first ``limit`` matches by doc key, exactly —
+    on PostgreSQL through small windows, walking on or finishing with the GIN bitmap."""
+    from monozukuri.search.backends import postgres
+    from monozukuri.search.backends.base import Match, Where
+
+    monkeypatch.setattr(postgres, "FIRST_WINDOW", 1)
+    monkeypatch.setattr(postgres, "MIN_WINDOW", 3)
+    if plan == "walk on":
+        monkeypatch.setattr(postgres, "BITMAP_US", 1e9)
+    elif plan == "bitmap after the first window":
+        monkeypatch.setattr(postgres, "WALK_FACETS_US", 1e9)
+        monkeypatch.setattr(postgres, "WALK_TEXT_US", 1e9)
+    keys = dict(SearchDocument.objects.values_list("object_id", "doc_key"))
+    rng = random.Random(11)
+    facets = sorted({t for columns in random_directory.values() for t in columns[3] if not t.startswith("u")})
+    cases: list[tuple[tuple[tuple[str, ...], ...], tuple[Any, ...]]] = [
+        ((("a0",),), ()),
+        ((("z1",),), ()),
+        ((("z3",), ("a0",)), ()),
+        ((("nosuchtoken",),), ()),
+        ((("a0",),), parse_query("溶接").required),
+    ]
+    for _ in range(12):
+        groups = tuple(tuple(rng.sample(facets, rng.randint(1, 3))) for _ in range(rng.randint(1, 2)))
+        cases.append((groups, ()))
+    backend = get_backend()
+    for groups, required in cases:
+        match = Match(required=required, groups=groups)
+        every = {
+            pk
+            for pk, columns in random_directory.items()
+            if all(any(t in columns[3] for t in group) for group in groups)
+            and all(any(phrase_in(column, c) for column in columns) for c in required)
+        }
+        expected = sorted((keys[pk] for pk in every), reverse=True)
+        for limit in (1, 4, 25):
+            assert backend.best_first(match, Where(), limit=limit) == expected[:limit], (groups, limit)
