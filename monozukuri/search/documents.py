@@ -50,7 +50,7 @@ totals of broad queries."""
 MAX_RANK = (1 << 20) - 1
 EPOCH = datetime.date(2000, 1, 1)
 _FACET_VALUE_RE = re.compile(r"[^a-z0-9]")
-_CJK_TOKEN_RE = re.compile(f"[{_CJK}]{{1,2}}")
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
 
 
 def facet_token(prefix: str, value: object) -> str:
@@ -90,12 +90,12 @@ def char_tokens(*token_texts: str) -> tuple[str, ...]:
     Every character of a CJK run starts one of its tokens (a bigram or the final unigram), so these are
     exactly the characters a one-character query can match.
     """
-    chars: set[str] = set()
-    for text in token_texts:
-        for token in text.split():
-            if len(token) <= 2 and _CJK_TOKEN_RE.fullmatch(token):
-                chars.update(token)
-    return tuple(sorted(CHAR_PREFIX + ch for ch in chars))
+    # Analysis puts CJK characters only in CJK runs, whose tokens are those bigrams and unigrams, so
+    # the CJK characters present anywhere in the texts are exactly theirs (one pass over the distinct
+    # characters instead of one over ~1,000 tokens).
+    present = set().union(*token_texts)
+    match = _CJK_CHAR_RE.match
+    return tuple(sorted(CHAR_PREFIX + ch for ch in present if match(ch)))
 
 
 def sample_tokens(object_id: int) -> list[str]:
