@@ -30,8 +30,8 @@ from monozukuri.search.documents import (
     char_tokens,
     confirmed_key,
     facet_text_token,
-    facet_token,
     gojuon_key,
+    indexed_facet_token,
     rank_of,
 )
 from monozukuri.search.geo import Point, municipality_centroid
@@ -177,23 +177,23 @@ def organization_document(
     body = _join(
         [tokens(org.summary, vocabulary), tokens(org.products, vocabulary), common(f"{org.city} {org.town}")]
     )
-    facets = [facet_token("k", org.kind)]
-    extra = [facet_token("t", org.status)]  # filters without a facet panel: matched, not counted
+    facets = [indexed_facet_token("k", org.kind)]
+    extra = [indexed_facet_token("t", org.status)]  # filters without a facet panel: matched, not counted
     if org.municipality_code:
-        facets.append(facet_token("m", org.municipality_code))
+        facets.append(indexed_facet_token("m", org.municipality_code))
     if org.industry_code:
-        facets.append(facet_token("j", org.industry_code))
+        facets.append(indexed_facet_token("j", org.industry_code))
     if org.industry_major:
-        extra.append(facet_token("l", org.industry_major.lower()))
-    facets.extend(facet_token("c", c) for c in sorted(held))
+        extra.append(indexed_facet_token("l", org.industry_major.lower()))
+    facets.extend(indexed_facet_token("c", c) for c in sorted(held))
     employees = None
     if _public(org.visibility, "size"):
         employees = org.employees
         band = employees_band(org.employees)
         if band is not None:
-            facets.append(facet_token("e", band))
+            facets.append(indexed_facet_token("e", band))
         if org.sme_class and org.sme_class != "unknown":
-            facets.append(facet_token("s", org.sme_class))
+            facets.append(indexed_facet_token("s", org.sme_class))
     if _public(org.visibility, "certifications"):
         names = {
             facet_text_token("x", n)

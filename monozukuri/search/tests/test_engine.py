@@ -375,7 +375,9 @@ def test_no_text_raises_or_returns_garbage(labelled: Any, q: str) -> None:
     assert all(hit.organization.pk for hit in result.hits)
 
 
-@pytest.mark.parametrize("plan", ["as measured", "walk on", "bitmap after the first window"])
+@pytest.mark.parametrize(
+    "plan", ["as measured", "walk on", "bitmap after the first window", "bitmap with common groups on rows"]
+)
 def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes(
     random_directory: Any, monkeypatch: pytest.MonkeyPatch, plan: str
 ) -> None:
@@ -388,9 +390,11 @@ def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes
     monkeypatch.setattr(postgres, "MIN_WINDOW", 3)
     if plan == "walk on":
         monkeypatch.setattr(postgres, "BITMAP_US", 1e9)
-    elif plan == "bitmap after the first window":
+    elif plan != "as measured":
         monkeypatch.setattr(postgres, "WALK_FACETS_US", 1e9)
         monkeypatch.setattr(postgres, "WALK_TEXT_US", 1e9)
+    if plan == "bitmap with common groups on rows":  # as PostgreSQL's statistics would call them
+        monkeypatch.setattr(postgres, "common_lexemes", lambda: {"a0": 1.0, "t0active": 0.99, "z1": 0.5})
     keys = dict(SearchDocument.objects.values_list("object_id", "doc_key"))
     rng = random.Random(11)
     facets = sorted({t for columns in random_directory.values() for t in columns[3] if not t.startswith("u")})
@@ -398,6 +402,7 @@ def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes
         ((("a0",),), ()),
         ((("z1",),), ()),
         ((("z3",), ("a0",)), ()),
+        ((("t0active",), ("z2",), ("z1", "a0")), ()),
         ((("nosuchtoken",),), ()),
         ((("a0",),), parse_query("溶接").required),
     ]
