@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.utils.translation import get_language
+
 from monozukuri.directory.indexing.documents import EMPLOYEE_BANDS, employees_band_label
 from monozukuri.directory.indexing.params import (
     FACET_VALUES_SHOWN,
@@ -201,6 +203,7 @@ def _facet_values(counts: dict[str, int], p: SearchParams) -> dict[str, list[Fac
         elif token.startswith("s0"):
             buckets["sme_class"].append((token[2:], count))
     capability_rows, municipalities, divisions = _labels()
+    english = (get_language() or "ja").startswith("en")
     kinds, smes = dict(OrganizationKind.choices), dict(SmeClass.choices)
     bands = {str(b): employees_band_label(b) for b, _low, _high in EMPLOYEE_BANDS}
     out: dict[str, list[FacetValue]] = {}
@@ -209,11 +212,13 @@ def _facet_values(counts: dict[str, int], p: SearchParams) -> dict[str, list[Fac
         values = []
         for value, count in buckets[source]:
             if source == "capability":
-                label, kind = capability_rows.get(value, (value, ""))
+                label, label_en, kind = capability_rows.get(value, (value, "", ""))
                 if (kind == "material") != (facet == "material"):
                     continue
+                label = label_en if english and label_en else label
             elif facet == "municipality":
-                label = municipalities.get(value, value)
+                name, name_en = municipalities.get(value, (value, ""))
+                label = name_en if english and name_en else name
             elif facet == "jsic":
                 label = divisions.get(value, value)
             elif facet == "kind":
@@ -236,9 +241,10 @@ _LABELS: dict[str, Any] = {}
 LABELS_TTL = 30.0
 
 
-def _labels() -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
-    """Labels of facet values (capabilities, municipalities, JSIC 中分類), kept for LABELS_TTL seconds:
-    reference data that staff rarely edit, read by every search."""
+def _labels() -> tuple[dict[str, tuple[str, str, str]], dict[str, tuple[str, str]], dict[str, str]]:
+    """Labels of facet values — capabilities (label, English label, kind), municipalities (name, English
+    name), JSIC 中分類 (name; JSIC has no English names here) — kept for LABELS_TTL seconds: reference data
+    that staff rarely edit, read by every search."""
     from monozukuri.core.models import Municipality
     from monozukuri.directory.models import Capability, IndustryDivision
 
@@ -246,10 +252,13 @@ def _labels() -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str
     if _LABELS.get("at", -LABELS_TTL) + LABELS_TTL < now:
         _LABELS["value"] = (
             {
-                str(pk): (label, kind)
-                for pk, label, kind in Capability.objects.values_list("pk", "label", "kind")
+                str(pk): (label, label_en, kind)
+                for pk, label, label_en, kind in Capability.objects.values_list(
+                    "pk", "label", "label_en", "kind"
+                )
             },
-            dict(Municipality.objects.values_list("code", "name")),
+            {code: (name, name_en) for code, name, name_en in Municipality.objects.values_list(
+                "code", "name", "name_en")},
             dict(IndustryDivision.objects.values_list("code", "name")),
         )
         _LABELS["at"] = now

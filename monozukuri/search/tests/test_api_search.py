@@ -264,3 +264,26 @@ def test_a_search_costs_the_same_queries_whatever_the_page_size(
     with django_assert_max_num_queries(45):
         client.get(URL, {"q": "研磨", "page_size": 100, "municipality": "131075", "capability": "welding",
                          "sort": "distance", "postcode": "1310031", "km": "20"})
+
+
+@pytest.mark.parametrize(("language", "field"), [("ja", "ja"), ("en", "en")])
+def test_facet_labels_follow_the_language(placed: Any, language: str, field: str) -> None:
+    """Capability and municipality facets read 切削加工 / 墨田区 in Japanese and their English names in
+    English (JSIC divisions have Japanese names only)."""
+    from django.utils import translation
+
+    from monozukuri.core.models import Municipality
+    from monozukuri.directory.indexing import organization_search
+    from monozukuri.directory.models import Capability
+
+    with translation.override(language), scopes_disabled():
+        facets = organization_search(user=None, params={"q": ""}).facets
+        assert facets["municipality"]
+        assert facets["capability"]
+        for value in facets["municipality"]:
+            municipality = Municipality.objects.get(code=value.value)
+            assert value.label == (municipality.name_en if field == "en" else municipality.name)
+        for value in facets["capability"]:
+            capability = Capability.objects.get(pk=value.value)
+            expected = capability.label_en if field == "en" and capability.label_en else capability.label
+            assert value.label == expected
