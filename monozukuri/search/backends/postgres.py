@@ -45,9 +45,10 @@ COLUMNS = (
 )
 
 _KM_SQL = (
-    f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(power(sin(radians(d.latitude - %s) / 2), 2) "
-    f"+ cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2)))))"
-)
+    f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(power(sin(radians({{a}}.latitude - %s) / 2), 2) "
+    "+ cos(radians(%s)) * cos(radians({a}.latitude)) "
+    "* power(sin(radians({a}.longitude - %s) / 2), 2)))))"
+)  # {a}: the alias of the row
 
 
 def tsvector_text(doc: IndexDocument) -> str:
@@ -122,18 +123,21 @@ def _insert_sql(table: str) -> str:
     )
 
 
-def _where_sql(where: Where) -> tuple[str, list[Any]]:
+def _where_sql(where: Where, alias: str = "d") -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if where.employees_min is not None:
-        clauses.append("d.employees >= %s")
+        clauses.append(f"{alias}.employees >= %s")
         params.append(where.employees_min)
     if where.employees_max is not None:
-        clauses.append("d.employees <= %s")
+        clauses.append(f"{alias}.employees <= %s")
         params.append(where.employees_max)
     if where.center is not None and where.radius_km is not None:
         south, north, west, east = bounding_box(where.center, where.radius_km)
-        clauses.append(f"d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s AND {_KM_SQL} <= %s")
+        clauses.append(
+            f"{alias}.latitude BETWEEN %s AND %s AND {alias}.longitude BETWEEN %s AND %s "
+            f"AND {_KM_SQL.format(a=alias)} <= %s"
+        )
         params += [
             south,
             north,
@@ -167,16 +171,16 @@ def _facet_test(match: Match, text: str = _FACET_TEXT) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-def _row_test(match: Match, where: Where) -> tuple[str, list[Any], float]:
-    """A condition testing one row against the match and the column conditions, for a walk in some
-    order, and about what it costs a row in µs (measured, docs/decisions/0006)."""
+def _row_test(match: Match, where: Where, alias: str = "d") -> tuple[str, list[Any], float]:
+    """A condition testing one row (``alias``) against the match and the column conditions, for a walk
+    in some order, and about what it costs a row in µs (measured, docs/decisions/0006)."""
     if facet_only(match):
-        sql, params = _facet_test(match)
+        sql, params = _facet_test(match, f"(' ' || {alias}.facets || ' ' || {alias}.extra || ' ')")
         cost = WALK_FACETS_US
     else:
-        sql, params = "d.tsv @@ %s::tsquery", [tsquery(match)]
+        sql, params = f"{alias}.tsv @@ %s::tsquery", [tsquery(match)]
         cost = WALK_TEXT_US
-    conditions, more = _where_sql(where)
+    conditions, more = _where_sql(where, alias)
     if conditions:
         sql, params = f"{sql} AND {conditions}", [*params, *more]
     return sql, params, cost
@@ -358,21 +362,20 @@ class PostgresBackend:
             return []
         if facet_only(match):  # the row's tokens joined once a row, then each group tested on them
             test, test_params = _facet_test(match, "w.f")
-            conditions, more = _where_sql(where)
+            conditions, more = _where_sql(where, "w")
             if conditions:
-                test, test_params = f"{test} AND {conditions.replace('d.', 'w.')}", [*test_params, *more]
+                test, test_params = f"{test} AND {conditions}", [*test_params, *more]
             columns = f"d.doc_key, {_FACET_TEXT} AS f, d.employees, d.latitude, d.longitude"
             walk_us = WALK_FACETS_US
         else:
-            test, test_params, walk_us = _row_test(match, where)
-            test = test.replace("d.", "w.")
+            test, test_params, walk_us = _row_test(match, where, "w")
             columns = "d.doc_key, d.tsv, d.employees, d.latitude, d.longitude"
         found: list[int] = []
         boundary: int | None = None
         walked = 0
         window = max(limit * FIRST_WINDOW, MIN_WINDOW)
         total: float | None = None
-        with _plan(bitmap=False) as cursor:  # the windows walk the primary key, however large
+        with _plan(bitmap=False) as cursor:  # the windows walk the key's covering index, however large
             while True:
                 below = "WHERE d.doc_key < %s" if boundary is not None else ""
                 below_params = [boundary] if boundary is not None else []

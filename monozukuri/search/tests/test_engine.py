@@ -396,6 +396,9 @@ def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes
     if plan == "bitmap with common groups on rows":  # as PostgreSQL's statistics would call them
         monkeypatch.setattr(postgres, "common_lexemes", lambda: {"a0": 1.0, "t0active": 0.99, "z1": 0.5})
     keys = dict(SearchDocument.objects.values_list("object_id", "doc_key"))
+    staff = dict(SearchDocument.objects.values_list("object_id", "employees"))
+    known = sorted(e for e in staff.values() if e is not None)
+    middle = known[len(known) // 2] if known else 0
     rng = random.Random(11)
     facets = sorted({t for columns in random_directory.values() for t in columns[3] if not t.startswith("u")})
     cases: list[tuple[tuple[tuple[str, ...], ...], tuple[Any, ...]]] = [
@@ -418,6 +421,9 @@ def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes
             if all(any(t in columns[3] for t in group) for group in groups)
             and all(any(phrase_in(column, c) for column in columns) for c in required)
         }
-        expected = sorted((keys[pk] for pk in every), reverse=True)
-        for limit in (1, 4, 25):
-            assert backend.best_first(match, Where(), limit=limit) == expected[:limit], (groups, limit)
+        for where in (Where(), Where(employees_min=middle)):
+            kept = {pk for pk in every if where.employees_min is None or (staff[pk] or -1) >= middle}
+            expected = sorted((keys[pk] for pk in kept), reverse=True)
+            for limit in (1, 4, 25):
+                got = backend.best_first(match, where, limit=limit)
+                assert got == expected[:limit], (groups, where, limit)
