@@ -274,8 +274,10 @@ def test_facet_labels_follow_the_language(placed: Any, language: str, field: str
 
     from monozukuri.core.models import Municipality
     from monozukuri.directory.indexing import organization_search
+    from monozukuri.directory.indexing import search as directory_search
     from monozukuri.directory.models import Capability
 
+    directory_search._LABELS.clear()  # labels another test's database left in this process
     with translation.override(language), scopes_disabled():
         facets = organization_search(user=None, params={"q": ""}).facets
         assert facets["municipality"]
