@@ -203,10 +203,6 @@ def _facet_values(counts: dict[str, int], p: SearchParams) -> dict[str, list[Fac
         elif token.startswith("s0"):
             buckets["sme_class"].append((token[2:], count))
     capability_rows, municipalities, divisions = _labels()
-    if any(v not in capability_rows for v, _n in buckets["capability"]) or any(
-        v not in municipalities for v, _n in buckets["municipality"]
-    ):  # a value added since the labels were read (a new capability): read them again, once a second
-        capability_rows, municipalities, divisions = _labels(refresh=True)
     english = (get_language() or "ja").startswith("en")
     kinds, smes = dict(OrganizationKind.choices), dict(SmeClass.choices)
     bands = {str(b): employees_band_label(b) for b, _low, _high in EMPLOYEE_BANDS}
@@ -245,9 +241,7 @@ _LABELS: dict[str, Any] = {}
 LABELS_TTL = 30.0
 
 
-def _labels(
-    *, refresh: bool = False
-) -> tuple[dict[str, tuple[str, str, str]], dict[str, tuple[str, str]], dict[str, str]]:
+def _labels() -> tuple[dict[str, tuple[str, str, str]], dict[str, tuple[str, str]], dict[str, str]]:
     """Labels of facet values — capabilities (label, English label, kind), municipalities (name, English
     name), JSIC 中分類 (name; JSIC has no English names here) — kept for LABELS_TTL seconds: reference data
     that staff rarely edit, read by every search."""
@@ -255,8 +249,7 @@ def _labels(
     from monozukuri.directory.models import Capability, IndustryDivision
 
     now = time.monotonic()
-    age = now - _LABELS.get("at", -LABELS_TTL - 1.0)
-    if age > LABELS_TTL or (refresh and age > 1.0):
+    if _LABELS.get("at", -LABELS_TTL) + LABELS_TTL < now:
         _LABELS["value"] = (
             {
                 str(pk): (label, label_en, kind)
