@@ -159,11 +159,17 @@ def load_taxonomy(vocabulary: Vocabulary | None) -> Taxonomy:
 
 
 def load_vocabulary() -> Vocabulary | None:
+    return _index_state()[0]
+
+
+def _index_state() -> tuple[Vocabulary | None, int]:
+    """The index's dictionary and about how many documents it holds (one small query), or (None, 0)."""
     try:
-        from monozukuri.search.services import index_vocabulary
+        from monozukuri.search.services import index_state
     except ImportError:
-        return None
-    return index_vocabulary()
+        return None, 0
+    _version, vocabulary, documents = index_state()
+    return vocabulary, documents
 
 
 def _requester(requester_id: int | None) -> tuple[Point | None, str | None, str | None]:
@@ -237,7 +243,7 @@ def rank(
     clock = time.perf_counter
     started = clock()
     timings: dict[str, float] = {}
-    vocabulary = load_vocabulary()
+    vocabulary, documents = _index_state()
     taxonomy = load_taxonomy(vocabulary)
     analysis = analyse(spec, taxonomy=taxonomy, vocabulary=vocabulary)
     need = analysis.need
@@ -261,7 +267,7 @@ def rank(
     engine = None
     if need.terms and analysis.kinds:
         engine = text.engine_text_search(
-            terms=need.terms, kinds=analysis.kinds, user=user, vocabulary=vocabulary
+            terms=need.terms, kinds=analysis.kinds, user=user, vocabulary=vocabulary, documents=documents
         )
         for org_id in text.engine_hit_ids(engine):
             if org_id not in excluded and org_id not in ids:

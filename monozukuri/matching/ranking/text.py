@@ -143,7 +143,12 @@ def _as_written(folded_piece: str, chunk: str, vocabulary: Vocabulary | None) ->
 
 
 def engine_text_search(
-    *, terms: Sequence[str], kinds: Sequence[str], user: Any = None, vocabulary: Vocabulary | None = None
+    *,
+    terms: Sequence[str],
+    kinds: Sequence[str],
+    user: Any = None,
+    vocabulary: Vocabulary | None = None,
+    documents: int | None = None,
 ) -> EngineText | None:
     """Ask the search engine which organisations' text matches each term, and how well (None: no engine).
 
@@ -162,11 +167,12 @@ def engine_text_search(
         from monozukuri.search.query import parse_query
     except ImportError:
         return _organization_search(terms=terms, kinds=kinds, user=user)
-    from monozukuri.search.services import index_state
+    if vocabulary is None or documents is None:  # the ranking passes both (read once per ranking)
+        from monozukuri.search.services import index_state
 
-    _version, index_vocabulary, documents = index_state()
-    if vocabulary is None:
-        vocabulary = index_vocabulary
+        _version, index_vocabulary, indexed = index_state()
+        vocabulary = index_vocabulary if vocabulary is None else vocabulary
+        documents = indexed if documents is None else documents
     groups = (
         (tuple(facet_token("k", k) for k in kinds), (facet_token("t", "active"),))
         if kinds

@@ -156,10 +156,12 @@ def facet_only(match: Match) -> bool:
     return bool(match.groups) and not match.required and not match.excluded
 
 
-_FACET_TEXT = "(' ' || d.facets || ' ' || d.extra || ' ')"
+def _facet_text(alias: str = "d") -> str:
+    """A row's facet tokens as one string, a space at each end, so `` tok `` finds a whole token."""
+    return f"(' ' || {alias}.facets || ' ' || {alias}.extra || ' ')"
 
 
-def _facet_test(match: Match, text: str = _FACET_TEXT) -> tuple[str, list[Any]]:
+def _facet_test(match: Match, text: str = _facet_text()) -> tuple[str, list[Any]]:
     """The facet groups tested on the row's own token columns (a group: any of its tokens; all groups),
     which the heap keeps next to the sort keys — the same answer as ``tsv @@`` for a facet-only match,
     without reading the tsvector from TOAST. ``text``: the expression of the row's tokens."""
@@ -175,7 +177,7 @@ def _row_test(match: Match, where: Where, alias: str = "d") -> tuple[str, list[A
     """A condition testing one row (``alias``) against the match and the column conditions, for a walk
     in some order, and about what it costs a row in µs (measured, docs/decisions/0006)."""
     if facet_only(match):
-        sql, params = _facet_test(match, f"(' ' || {alias}.facets || ' ' || {alias}.extra || ' ')")
+        sql, params = _facet_test(match, _facet_text(alias))
         cost = WALK_FACETS_US
     else:
         sql, params = f"{alias}.tsv @@ %s::tsquery", [tsquery(match)]
@@ -365,7 +367,7 @@ class PostgresBackend:
             conditions, more = _where_sql(where, "w")
             if conditions:
                 test, test_params = f"{test} AND {conditions}", [*test_params, *more]
-            columns = f"d.doc_key, {_FACET_TEXT} AS f, d.employees, d.latitude, d.longitude"
+            columns = f"d.doc_key, {_facet_text()} AS f, d.employees, d.latitude, d.longitude"
             walk_us = WALK_FACETS_US
         else:
             test, test_params, walk_us = _row_test(match, where, "w")
