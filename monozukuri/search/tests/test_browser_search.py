@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from monozukuri.testing.browser import assert_accessible, assert_page_structure,
 pytestmark = pytest.mark.browser
 SEARCH = "/directory/"  # the directory's list page is the search
 DICTIONARY = "/directory/dictionary/"
+HTMX = Path(__file__).resolve().parents[2] / "core" / "static" / "vendor" / "htmx" / "htmx.min.js"
 
 
 def _check(page: Page) -> None:
@@ -93,6 +95,21 @@ def test_the_search_answers_as_the_user_types_and_the_url_can_be_shared(
     expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
     expect(box).to_have_value("研磨")
     expect(page.get_by_role("link", name="株式会社荒川研磨")).to_be_visible()
+
+
+def test_text_typed_before_the_page_s_scripts_are_ready_is_searched_once_they_are(
+    page: Page, live_server: Any, foundry: Any
+) -> None:
+    # A slow connection: htmx arrives only after the user has typed (its first load here is empty).
+    page.route("**/vendor/htmx/htmx.min.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    page.goto(live_server.url + SEARCH)
+    box = page.get_by_role("searchbox", name="キーワード（技術・材料・製品・社名・よみがな）")
+    box.fill("研磨")
+    expect(page.get_by_role("status").filter(has_text="2 件")).to_be_visible()  # nothing searched yet
+    page.add_script_tag(path=str(HTMX))
+    expect(page.get_by_role("status").filter(has_text="1 件")).to_be_visible()
+    expect(page.get_by_role("link", name="株式会社荒川研磨")).to_be_visible()
+    assert "q=%E7%A0%94%E7%A3%A8" in page.url
 
 
 def test_the_english_search_page_is_accessible(page: Page, live_server: Any, foundry: Any) -> None:

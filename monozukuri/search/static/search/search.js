@@ -68,6 +68,19 @@
     if (open) { setMap(true); }
   }
 
+  // Text typed before htmx was ready (a slow page load) fired no search: once htmx has processed the
+  // page, search for what the box holds if it is not what the results show.
+  function catchUp(event) {
+    if (event.target !== document.body) { return; }
+    document.removeEventListener("htmx:load", catchUp);
+    var box = document.getElementById("search-q");
+    var results = document.querySelector(".search-results[data-query]");
+    if (!box || !results || typeof htmx === "undefined") { return; }
+    var shown = new URLSearchParams(results.getAttribute("data-query")).get("q") || "";
+    if (box.value !== shown) { htmx.trigger(box, "search"); }
+  }
+
+  document.addEventListener("htmx:load", catchUp);
   document.addEventListener("htmx:afterSettle", afterRender);
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", afterRender); }
   else { afterRender(); }
