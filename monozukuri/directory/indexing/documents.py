@@ -319,7 +319,7 @@ def organization_sources(
         "organization_id", "name", "expires_on"
     ):
         certs.setdefault(org_id, []).append((cert_name, expires))
-    labels = dict(OrganizationKind.choices)
+    labels = {value: str(label) for value, label in OrganizationKind.choices}  # translated once
     out = []
     for r in rows:
         (
@@ -352,7 +352,7 @@ def organization_sources(
                 kana=kana,
                 name_en=name_en,
                 kind=kind,
-                kind_label=str(labels.get(kind, "")),
+                kind_label=labels.get(kind, ""),
                 status=status,
                 municipality_code=muni,
                 city=city,

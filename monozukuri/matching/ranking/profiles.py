@@ -68,7 +68,7 @@ def organization_candidates(
 
     if not ids:
         return []
-    kinds = dict(OrganizationKind.choices)
+    kinds = {value: str(label) for value, label in OrganizationKind.choices}  # translated once
     url = _url_template("directory:organization-detail")
     by_id = {s.id: s for s in organization_sources(list(ids))}
     out = []
@@ -100,7 +100,7 @@ def organization_candidates(
                 id=source.id,
                 name=source.name,
                 kind=source.kind,
-                kind_label=str(kinds.get(source.kind, source.kind)),
+                kind_label=kinds.get(source.kind, source.kind),
                 municipality_code=source.municipality_code,
                 municipality_name=municipality_name,
                 capability_ids=held,

@@ -9,14 +9,16 @@ appear in a reason.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from monozukuri.matching.ranking.taxonomy import BROADER, RELATED, Coverage, Taxonomy, fold_document
 from monozukuri.matching.ranking.weights import LABELS
@@ -361,10 +363,11 @@ def score(
         )
     breakdown: dict[str, Component] = {}
     ranked_reasons: list[tuple[int, int, Text]] = []
+    labels = _labels(get_language())
     for key, (value, reasons, note) in parts.items():
         weight = weights.get(key, 0) / total_weight
         clamped = max(0.0, min(1.0, value))
-        component = Component(key, str(LABELS[key]), clamped, weight, clamped * weight, render(note))
+        component = Component(key, labels[key], clamped, weight, clamped * weight, render(note))
         breakdown[key] = component
         if weight:  # a component weighted 0 gives no reason
             ranked_reasons += [(REASON_ORDER.index(key), i, r) for i, r in enumerate(reasons)]
@@ -378,6 +381,13 @@ def score(
         relevant=_is_relevant(keys, breakdown),
         text_terms=match.terms,
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(language: str | None) -> dict[str, str]:
+    """The components' labels in a language (translated once per language, not per candidate)."""
+    with translation.override(language):
+        return {key: str(label) for key, label in LABELS.items()}
 
 
 def _is_relevant(keys: set[str], breakdown: Mapping[str, Component]) -> bool:
