@@ -93,7 +93,6 @@ def organization_search_page(request: HttpRequest) -> HttpResponse:
     """The directory (its list page): the search answers as the user types (htmx swaps the results and
     the address bar follows, so the URL can be shared); links and the form work without JavaScript."""
     from monozukuri.directory import permissions as directory_permissions
-    from monozukuri.directory.selectors import FILTER_KEYS
 
     raw = _clean_query(request.GET)
     errors: dict[str, list[str]] = {}
@@ -165,9 +164,10 @@ def organization_search_page(request: HttpRequest) -> HttpResponse:
         + [(k, raw[k]) for k in ("near", "near_org", "employees_min", "employees_max", "page_size")
            if raw.get(k) and k not in errors],
         "can_create": directory_permissions.can_create_organization(request.user),
-        # The export takes the directory's filters (selectors.FILTER_KEYS), not the search's sort or distance.
+        # The export runs the same search (text, filters, distance), so it holds what the page shows.
         "export_query": urlencode(
-            [(k, v) for k in FILTER_KEYS for v in raw.getlist(k) if v and k not in errors]
+            [(k, v) for k in SEARCH_KEYS if k not in ("page", "page_size")
+             for v in raw.getlist(k) if v and k not in errors]
         ),
     }
     if getattr(request, "htmx", False):

@@ -31,7 +31,7 @@ from monozukuri.directory.indexing import (
     organization_search,
     organization_search_params,
 )
-from monozukuri.directory.indexing.params import MAX_PAGE_SIZE
+from monozukuri.directory.indexing.params import MAX_PAGE_SIZE, SEARCH_ONLY_KEYS
 from monozukuri.directory.models import Organization, OrganizationKind, OrganizationStatus, SmeClass
 from monozukuri.directory.serializers import (
     OrganizationHitSerializer,
@@ -42,8 +42,6 @@ from monozukuri.directory.visibility import Viewer
 from monozukuri.search.engine import SORTS
 
 PAGINATION_KEYS = ("page", "page_size", "format")
-# Parameters only the search understands: any of them (or q) turns the list into a search.
-SEARCH_ONLY_KEYS = ("q", "sort", "near", "postcode", "near_org", "km", "material", "employees")
 ALLOWED_KEYS = tuple(dict.fromkeys((*selectors.FILTER_KEYS, *SEARCH_KEYS, *PAGINATION_KEYS)))
 
 FILTER_PARAMETERS = [
@@ -77,6 +75,7 @@ FILTER_PARAMETERS = [
 
 
 def _search_mode(params: Mapping[str, Any]) -> bool:
+    """Any search-only parameter, even empty (``?q=``), turns the API's list into a search."""
     return any(key in params for key in SEARCH_ONLY_KEYS)
 
 

@@ -35,6 +35,7 @@ from monozukuri.directory.indexing.search import (
     SearchHit,
     SearchResult,
     organization_search,
+    organization_search_ids,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "organization_document",
     "organization_documents",
     "organization_search",
+    "organization_search_ids",
     "organization_search_params",
     "organization_sources",
     "organizations_reindex",

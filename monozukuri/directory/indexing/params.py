@@ -48,6 +48,17 @@ SEARCH_KEYS = (
     "page",
     "page_size",
 )
+# Parameters only the search understands: with any of them given a value, a list or an export is a
+# search (the Japanese text search, ranked), not the directory's plain filtered list.
+SEARCH_ONLY_KEYS = ("q", "sort", "near", "postcode", "near_org", "km", "material", "employees")
+
+
+def is_search(params: Mapping[str, Any]) -> bool:
+    """Whether these parameters ask for a search rather than the plain list (a search-only key with a
+    value; ``sort`` alone orders, it does not search)."""
+    return any(key != "sort" and any(v.strip() for v in _values(params, key)) for key in SEARCH_ONLY_KEYS)
+
+
 FACETS = ("municipality", "kind", "jsic", "capability", "material", "certification", "employees", "sme_class")
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 1000.0

@@ -132,6 +132,25 @@ def organization_search(
     )
 
 
+def organization_search_ids(
+    *, user: Any, params: Mapping[str, Any] | SearchParams
+) -> tuple[list[int], int, bool]:
+    """Every match of a search (text, filters, distance), best first in its sort, up to the engine's
+    count cap (``COUNT_CAP``): for exports, which must hold what the search page shows. Returns the
+    ids, the number of matches (capped) and whether there were more than the cap.
+
+    Raises ValidationError for a bad filter, as ``organization_search`` does.
+    """
+    p = params if isinstance(params, SearchParams) else organization_search_params(params)
+    _version, vocabulary, documents = search_services.index_state()
+    request = SearchRequest(text=p.q, groups=p.groups, where=p.where, sort=p.sort, center=p.center,
+                            offset=0, limit=COUNT_CAP, facets=False)
+    outcome = engine_search(
+        request, vocabulary=vocabulary, documents=documents or search_services.UNKNOWN_SIZE
+    )
+    return list(outcome.object_ids), outcome.count, outcome.count_capped
+
+
 class CapabilityCard(NamedTuple):
     """A capability as a hit shows it (read with the page, without model instances)."""
 

@@ -101,7 +101,9 @@ def test_text_typed_before_the_page_s_scripts_are_ready_is_searched_once_they_ar
     page: Page, live_server: Any, foundry: Any
 ) -> None:
     # A slow connection: htmx arrives only after the user has typed (its first load here is empty).
-    page.route("**/vendor/htmx/htmx.min.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    page.route(
+        "**/vendor/htmx/htmx.min.js", lambda route: route.fulfill(body="", content_type="text/javascript")
+    )
     page.goto(live_server.url + SEARCH)
     box = page.get_by_role("searchbox", name="キーワード（技術・材料・製品・社名・よみがな）")
     box.fill("研磨")

@@ -105,9 +105,37 @@ def test_filters_typed_into_the_url_travel_with_the_form(client: Any, labelled: 
     assert '<input type="hidden" form="search-form" name="page_size" value="50">' in body
 
 
-def test_the_export_link_carries_the_directory_filters_of_the_search(client: Any, labelled: Any) -> None:
-    body = client.get(SEARCH, {"q": "板金", "kind": "manufacturer", "sort": "name"}).content.decode()
-    assert 'href="/directory/export/?q=%E6%9D%BF%E9%87%91&amp;kind=manufacturer"' in body
+def test_the_export_link_carries_the_whole_search(client: Any, labelled: Any) -> None:
+    body = client.get(SEARCH, {"q": "板金", "kind": "manufacturer", "sort": "name", "page": "1"}).content.decode()
+    assert 'href="/directory/export/?q=%E6%9D%BF%E9%87%91&amp;kind=manufacturer&amp;sort=name"' in body
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "ステンレス"},  # a material designation (SUS304) and a variant spelling (鈑金) in the text
+    {"q": "めっき", "sort": "name"},
+    {"q": "めっき -無電解"},
+    {"q": "溶接", "capability": "welding"},
+])
+def test_the_export_of_a_search_holds_what_the_search_page_shows(
+    client: Any, labelled: Any, params: dict[str, str]
+) -> None:
+    import csv
+    import io
+
+    found = client.get("/api/v1/organizations/", {**params, "page_size": "100"}).json()
+    shown = sorted(hit["name"] for hit in found["results"])
+    assert shown  # the case means something
+    response = client.get("/directory/export/", {**params, "format": "csv", "encoding": "utf-8"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert sorted(row["名称"] for row in rows) == shown
+
+
+def test_the_export_page_of_a_search_says_it_exports_the_search(client: Any, labelled: Any) -> None:
+    page = client.get("/directory/export/", {"q": "ステンレス"}).content.decode()
+    assert "検索ページと同じ条件" in page
+    assert 'name="q" value="ステンレス"' in page
+    assert "検索ページと同じ条件" not in client.get("/directory/export/", {"municipality": "131075"}).content.decode()
 
 
 def test_staff_see_the_register_button_and_the_public_does_not(client: Any, sumida_staff: Any) -> None:
