@@ -277,6 +277,51 @@ def _plan(*, bitmap: bool) -> Iterator[Any]:
             cursor.execute("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), list(saved))
 
 
+def _query(sql: str, params: Sequence[Any], *, bitmap: bool) -> list[tuple[Any, ...]]:
+    """The rows of one statement run under ``_plan``'s planner settings.
+
+    Outside a transaction the whole exchange — open a transaction with the settings, the statement,
+    commit — is one multi-statement query, so one round trip instead of three (Django's psycopg cursor
+    binds parameters on the client, which allows several statements with parameters). A failing
+    statement leaves the transaction aborted; it is rolled back before the error goes on.
+    """
+    if connection.in_atomic_block or not connection.get_autocommit():
+        with _plan(bitmap=bitmap) as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    off = ("enable_seqscan", "enable_indexscan") if bitmap else ("enable_seqscan", "enable_bitmapscan")
+    settings = "; ".join(f"SET LOCAL {name} = off" for name in off)
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(f"BEGIN; {settings}; {sql}; COMMIT", params)
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        raw = cursor.cursor  # psycopg's: one result per statement, the statement's is the first with rows
+        while raw.description is None:
+            if not raw.nextset():
+                raise RuntimeError("search: the statement returned no rows")
+        return list(raw.fetchall())
+
+
+_estimate: dict[str, tuple[float, float]] = {}
+ESTIMATE_SECONDS = 60.0
+
+
+def _documents_estimate() -> float:
+    """About how many rows the document table has (PostgreSQL's statistics, re-read once a minute)."""
+    now = time.monotonic()
+    known = _estimate.get(DOCUMENT_TABLE)
+    if known is not None and now - known[1] < ESTIMATE_SECONDS:
+        return known[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [DOCUMENT_TABLE])
+        row = cursor.fetchone()
+    value = float(row[0] or 0) if row else 0.0
+    _estimate[DOCUMENT_TABLE] = (value, now)
+    return value
+
+
 class PostgresBackend:
     vendor = "postgresql"
     parallel_writes = True  # rebuild workers insert from their own sessions
@@ -314,12 +359,12 @@ class PostgresBackend:
 
     def count(self, match: Match, where: Where, *, cap: int | None) -> int:
         body, params = self._where(match, where)
-        with _plan(bitmap=True) as cursor:
-            if cap is None:
-                cursor.execute(f"SELECT count(*) {body}", params)
-            else:
-                cursor.execute(f"SELECT count(*) FROM (SELECT 1 {body} LIMIT %s) t", [*params, cap + 1])
-            return int(cursor.fetchone()[0])
+        if cap is None:
+            rows = _query(f"SELECT count(*) {body}", params, bitmap=True)
+        else:
+            sql = f"SELECT count(*) FROM (SELECT 1 {body} LIMIT %s) t"
+            rows = _query(sql, [*params, cap + 1], bitmap=True)
+        return int(rows[0][0])
 
     def ranked(
         self, match: Match, where: Where, *, offset: int, limit: int, today_key: int
@@ -330,9 +375,8 @@ class PostgresBackend:
             f"least(1.0, greatest(0.0, (d.rank - %s + 1825) / 2190.0))) AS score {body} "
             f"ORDER BY score DESC, d.doc_key DESC LIMIT %s OFFSET %s"
         )
-        with _plan(bitmap=True) as cursor:
-            cursor.execute(sql, [ts_text_query(match), today_key, *params, limit, offset])
-            return [(int(k), float(s)) for k, s in cursor.fetchall()]
+        rows = _query(sql, [ts_text_query(match), today_key, *params, limit, offset], bitmap=True)
+        return [(int(k), float(s)) for k, s in rows]
 
     def ordered(
         self, match: Match, where: Where, *, order: str, offset: int, limit: int, scan: bool
@@ -344,12 +388,12 @@ class PostgresBackend:
         else:
             body, params = self._where(match, where)
         tie = "" if order == "rank" else ", d.object_id"
-        with _plan(bitmap=not scan) as cursor:
-            cursor.execute(
-                f"SELECT d.doc_key {body} ORDER BY d.{column} {direction}{tie} LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
-            return [int(r[0]) for r in cursor.fetchall()]
+        rows = _query(
+            f"SELECT d.doc_key {body} ORDER BY d.{column} {direction}{tie} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+            bitmap=not scan,
+        )
+        return [int(r[0]) for r in rows]
 
     def best_first(self, match: Match, where: Where, *, limit: int) -> list[int]:
         """The ``limit`` best matches by static rank, without counting them first.
@@ -377,56 +421,50 @@ class PostgresBackend:
         walked = 0
         window = max(limit * FIRST_WINDOW, MIN_WINDOW)
         total: float | None = None
-        with _plan(bitmap=False) as cursor:  # the windows walk the key's covering index, however large
-            while True:
-                below = "WHERE d.doc_key < %s" if boundary is not None else ""
-                below_params = [boundary] if boundary is not None else []
-                # The window's matches (stopping at what is still needed) and its last key and size,
-                # in one statement; the second part reads only the primary key.
-                cursor.execute(
-                    f"(SELECT w.doc_key, NULL::bigint FROM (SELECT {columns} "
-                    f"FROM {DOCUMENT_TABLE} d {below} ORDER BY d.doc_key DESC LIMIT %s) w "
-                    f"WHERE {test} LIMIT %s) "
-                    f"UNION ALL (SELECT min(k.doc_key), count(*) FROM (SELECT d.doc_key FROM "
-                    f"{DOCUMENT_TABLE} d {below} ORDER BY d.doc_key DESC LIMIT %s) k)",
-                    [*below_params, window, *test_params, limit - len(found), *below_params, window],
-                )
-                rows = cursor.fetchall()
-                last_key, size = next(r for r in rows if r[1] is not None)
-                found += sorted((int(r[0]) for r in rows if r[1] is None), reverse=True)
-                if len(found) >= limit or not size or size < window:
-                    return found[:limit]  # enough, or the whole index has been walked
-                walked += int(size)
-                boundary = int(last_key)
-                if total is None:
-                    cursor.execute(
-                        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [DOCUMENT_TABLE]
-                    )
-                    total = float(cursor.fetchone()[0] or 0)
-                share = max(len(found), 0.5) / walked
-                walk_cost = (limit - len(found)) / share * walk_us
-                bitmap_cost = share * max(total - walked, 0.0) * BITMAP_US
-                if bitmap_cost < walk_cost:
-                    break
-                window *= 4
+        while True:  # the windows walk the key's covering index (no bitmap), however large
+            below = "WHERE d.doc_key < %s" if boundary is not None else ""
+            below_params = [boundary] if boundary is not None else []
+            # The window's matches (stopping at what is still needed) and its last key and size,
+            # in one statement; the second part reads only the primary key.
+            rows = _query(
+                f"(SELECT w.doc_key, NULL::bigint FROM (SELECT {columns} "
+                f"FROM {DOCUMENT_TABLE} d {below} ORDER BY d.doc_key DESC LIMIT %s) w "
+                f"WHERE {test} LIMIT %s) "
+                f"UNION ALL (SELECT min(k.doc_key), count(*) FROM (SELECT d.doc_key FROM "
+                f"{DOCUMENT_TABLE} d {below} ORDER BY d.doc_key DESC LIMIT %s) k)",
+                [*below_params, window, *test_params, limit - len(found), *below_params, window],
+                bitmap=False,
+            )
+            last_key, size = next(r for r in rows if r[1] is not None)
+            found += sorted((int(r[0]) for r in rows if r[1] is None), reverse=True)
+            if len(found) >= limit or not size or size < window:
+                return found[:limit]  # enough, or the whole index has been walked
+            walked += int(size)
+            boundary = int(last_key)
+            if total is None:
+                total = _documents_estimate()
+            share = max(len(found), 0.5) / walked
+            walk_cost = (limit - len(found)) / share * walk_us
+            bitmap_cost = share * max(total - walked, 0.0) * BITMAP_US
+            if bitmap_cost < walk_cost:
+                break
+            window *= 4
         narrow, common = split_common(match) if facet_only(match) else (match, [])
         body, params = self._where(narrow, where)
         if common:  # read through GIN only the selective groups; test the common ones on the rows
             test, more = _facet_test(Match(groups=tuple(common)))
             body, params = f"{body} AND {test}", [*params, *more]
-        with _plan(bitmap=True) as cursor:
-            cursor.execute(
-                f"SELECT d.doc_key {body} AND d.doc_key < %s ORDER BY d.doc_key DESC LIMIT %s",
-                [*params, boundary, limit - len(found)],
-            )
-            return found + [int(r[0]) for r in cursor.fetchall()]
+        rows = _query(
+            f"SELECT d.doc_key {body} AND d.doc_key < %s ORDER BY d.doc_key DESC LIMIT %s",
+            [*params, boundary, limit - len(found)],
+            bitmap=True,
+        )
+        return found + [int(r[0]) for r in rows]
 
     def rows(self, match: Match, where: Where, *, limit: int, points: bool = False) -> list[Row]:
         body, params = self._where(match, where)
         columns = "d.doc_key, d.facets" + (", d.latitude, d.longitude" if points else "")
-        with _plan(bitmap=True) as cursor:
-            cursor.execute(f"SELECT {columns} {body} LIMIT %s", [*params, limit])
-            return list(cursor.fetchall())
+        return _query(f"SELECT {columns} {body} LIMIT %s", [*params, limit], bitmap=True)
 
     def points(self, object_ids: Sequence[int]) -> dict[int, tuple[float | None, float | None]]:
         with connection.cursor() as cursor:
