@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from monozukuri.core.queries import ids_in
 from monozukuri.search import services as search_services
 from monozukuri.search.analysis import (
     SEGMENT_BREAK,
@@ -293,7 +294,7 @@ def organization_sources(
 
     qs = Organization.objects.filter(merged_into__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
+        qs = qs.filter(ids_in("pk", ids))
     elif id_range is not None:
         qs = qs.filter(pk__gte=id_range[0], pk__lte=id_range[1])
     else:
@@ -309,15 +310,14 @@ def organization_sources(
     found = [r[0] for r in rows]
     caps: dict[int, list[int]] = {}
     for org_id, cap_id in (
-        OrganizationCapability.objects.filter(organization_id__in=found)
+        OrganizationCapability.objects.filter(ids_in("organization_id", found))
         .order_by("organization_id", "id")
         .values_list("organization_id", "capability_id")
     ):
         caps.setdefault(org_id, []).append(cap_id)
     certs: dict[int, list[tuple[str, datetime.date | None]]] = {}
-    for org_id, cert_name, expires in Certification.objects.filter(organization_id__in=found).values_list(
-        "organization_id", "name", "expires_on"
-    ):
+    held = Certification.objects.filter(ids_in("organization_id", found))
+    for org_id, cert_name, expires in held.values_list("organization_id", "name", "expires_on"):
         certs.setdefault(org_id, []).append((cert_name, expires))
     labels = {value: str(label) for value, label in OrganizationKind.choices}  # translated once
     out = []

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from monozukuri.core.queries import ids_in
 from monozukuri.matching.models import (
     ACTIVE_INTRODUCTION_STATUSES,
     Adviser,
@@ -202,7 +203,9 @@ def add_history(
     with scopes_disabled():
         contracted = Introduction.objects.filter(contracted_on__isnull=False)
         fields = ("candidate_org_id", "candidate_adviser_id", "request__kind", "request_id")
-        rows = list(contracted.filter(candidate_org_id__in=org_ids).values_list(*fields)) if org_ids else []
+        rows = []
+        if org_ids:
+            rows = list(contracted.filter(ids_in("candidate_org_id", org_ids)).values_list(*fields))
         if adviser_ids:
             rows += list(contracted.filter(candidate_adviser_id__in=adviser_ids).values_list(*fields))
         request_caps: dict[int, set[int]] = {}
@@ -214,8 +217,9 @@ def add_history(
         for requester_id, cap_id in RequestCapability.objects.filter(
             request__kind=RequestKind.OFFER,
             request__status=RequestStatus.PUBLISHED,
-            request__requester_id__in=org_ids,
-        ).values_list("request__requester_id", "capability_id"):
+        ).filter(ids_in("request__requester_id", org_ids)).values_list(
+            "request__requester_id", "capability_id"
+        ):
             offers.setdefault(requester_id, set()).add(cap_id)
     by_key = {c.key: c for c in candidates}
     for org_id, adviser_id, request_kind, request_id in rows:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,11 @@ class _Same:
         return isinstance(other, _Same) and other.value is self.value
 
 
+def _json_list(text: Any) -> list[Any]:
+    value = json.loads(text) if isinstance(text, str) else text
+    return list(value or ())
+
+
 @functools.lru_cache(maxsize=4)
 def _taxonomy(rows: tuple[tuple[Any, ...], ...], vocabulary: _Same) -> Taxonomy:
     return Taxonomy.build(
@@ -134,8 +140,8 @@ def _taxonomy(rows: tuple[tuple[Any, ...], ...], vocabulary: _Same) -> Taxonomy:
                 kind=r[1],
                 label=r[2],
                 label_en=r[3],
-                synonyms=r[4],
-                designations=r[5],
+                synonyms=_json_list(r[4]),
+                designations=_json_list(r[5]),
                 parent_id=r[6],
             )
             for r in rows
@@ -147,13 +153,19 @@ def _taxonomy(rows: tuple[tuple[Any, ...], ...], vocabulary: _Same) -> Taxonomy:
 def load_taxonomy(vocabulary: Vocabulary | None) -> Taxonomy:
     """The capability taxonomy, built once per process for each content of the table (staff edits to it
     give new content, hence a new build: the memo is keyed by the rows themselves, never stale)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
     from monozukuri.directory.selectors import capability_list
 
+    # The lists as stored text: the memo key needs no JSON decoding (500 values a ranking); only a
+    # changed table is decoded, when the taxonomy is built again.
     rows = tuple(
-        (pk, kind, label, label_en, tuple(synonyms or ()), tuple(designations or ()), parent_id)
-        for pk, kind, label, label_en, synonyms, designations, parent_id in capability_list().values_list(
-            "id", "kind", "label", "label_en", "synonyms", "designations", "parent_id"
+        capability_list()
+        .annotate(
+            synonyms_text=Cast("synonyms", TextField()), designations_text=Cast("designations", TextField())
         )
+        .values_list("id", "kind", "label", "label_en", "synonyms_text", "designations_text", "parent_id")
     )
     return _taxonomy(rows, _Same(vocabulary))
 
