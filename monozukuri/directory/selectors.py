@@ -275,6 +275,15 @@ def _live() -> QuerySet[Organization]:
     return Organization.objects.filter(merged_into__isnull=True)
 
 
+def organization_place(pk: int) -> tuple[float | None, float | None, str | None, str | None] | None:
+    """Where a live organisation is and what it does, for ranking on its behalf (one query): latitude,
+    longitude, municipality code and JSIC 中分類 code; None when it is gone or merged away. Internal: the
+    caller must not show the coordinates to anyone who may not read the address."""
+    row = (_live().filter(pk=pk)
+           .values_list("latitude", "longitude", "municipality__code", "industry__code").first())
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
 def _with_cards(qs: QuerySet[Organization]) -> QuerySet[Organization]:
     return qs.select_related("municipality", "industry").prefetch_related(
         Prefetch("capabilities", queryset=Capability.objects.order_by("kind", "reading", "label")))

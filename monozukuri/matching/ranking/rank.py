@@ -188,18 +188,18 @@ def _requester(requester_id: int | None) -> tuple[Point | None, str | None, str 
     """The requester's location (its own coordinates, else its municipality's office) and JSIC 中分類."""
     if requester_id is None:
         return None, None, None
-    from monozukuri.directory.indexing import organization_sources
+    from monozukuri.directory.selectors import organization_place
 
-    sources = organization_sources([requester_id])
-    if not sources:
+    place = organization_place(requester_id)
+    if place is None:
         return None, None, None
-    source = sources[0]
+    latitude, longitude, municipality_code, industry_code = place
     point = (
-        Point(source.latitude, source.longitude)
-        if source.latitude is not None and source.longitude is not None
-        else municipality_centroid(source.municipality_code)
+        Point(latitude, longitude)
+        if latitude is not None and longitude is not None
+        else municipality_centroid(municipality_code)
     )
-    return point, source.municipality_code, source.industry_code
+    return point, municipality_code, industry_code
 
 
 def analyse(spec: RequestSpec, *, taxonomy: Taxonomy, vocabulary: Vocabulary | None) -> Analysis:
