@@ -27,6 +27,7 @@ from django_scopes import scopes_disabled
 from monozukuri.core import audit
 from monozukuri.core.identifiers import validate_municipality_code
 from monozukuri.core.models import AuditEvent, Municipality
+from monozukuri.core.queries import ids_in
 from monozukuri.core.selectors import municipality_list
 from monozukuri.directory import permissions
 from monozukuri.directory.models import (
@@ -357,6 +358,20 @@ def organization_list(*, user: Any, filters: Mapping[str, Any] | OrganizationFil
             .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))))
     qs = qs.order_by("kana", "name", "id")
     return organization_prefetch_parts(qs) if with_parts else _with_cards(qs)
+
+
+def organization_export_list(*, user: Any, filters: Mapping[str, Any], viewer: Viewer | None = None
+                             ) -> QuerySet[Organization]:
+    """What an export writes: a search's matches when the parameters ask for a search (what the search
+    page shows, up to the engine's count cap), else the directory's filtered list. Raises
+    ValidationError for a bad filter."""
+    from monozukuri.directory.indexing import organization_search_ids
+    from monozukuri.directory.indexing.params import is_search
+
+    if is_search(filters):
+        ids, _count, _capped = organization_search_ids(user=user, params=filters)
+        return organization_list(user=user, filters={}, viewer=viewer).filter(ids_in("pk", ids))
+    return organization_list(user=user, filters=filters, viewer=viewer)
 
 
 def _capability_tree() -> dict[int, list[int]]:

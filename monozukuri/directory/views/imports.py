@@ -18,7 +18,6 @@ from monozukuri.core.forms import add_service_errors
 from monozukuri.directory import exporting, permissions, selectors
 from monozukuri.directory.importing.forms import ExportForm, ImportUploadForm
 from monozukuri.directory.importing.runs import import_run_get, import_run_list
-from monozukuri.directory.indexing import organization_search_ids
 from monozukuri.directory.indexing.params import is_search
 from monozukuri.directory.models import ImportRun, ImportStatus
 from monozukuri.directory.services.imports import organizations_import, organizations_import_enqueue
@@ -105,12 +104,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
             "search": is_search(filters), "search_limit": f"{COUNT_CAP:,}"})
     viewer = Viewer.of(request.user)
     try:
-        if is_search(filters):  # what the search page shows: the engine's matches, not the plain list's
-            ids, _count, _capped = organization_search_ids(user=request.user, params=filters)
-            queryset = selectors.organization_list(user=request.user, filters={}, viewer=viewer)
-            queryset = queryset.filter(pk__in=ids)
-        else:
-            queryset = selectors.organization_list(user=request.user, filters=filters, viewer=viewer)
+        queryset = selectors.organization_export_list(user=request.user, filters=filters, viewer=viewer)
     except ValidationError as exc:
         return render(request, "directory/export_form.html", {
             "form": form, "filter_errors": exc.messages,
