@@ -133,3 +133,14 @@ def test_the_map_toggle_shows_markers_without_loading_tiles(
     expect(page.locator("#search-map .leaflet-tile")).to_have_count(0)  # no tile URL configured
     _check(page)
     assert blocked_requests == []
+
+
+def test_the_export_link_of_a_search_leads_to_an_accessible_export_page_of_that_search(
+    page: Page, live_server: Any, foundry: Any
+) -> None:
+    page.goto(live_server.url + SEARCH + "?q=鋳物")
+    page.get_by_role("link", name="この検索結果を書き出す（CSV・Excel）").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("企業データのエクスポート")
+    expect(page.get_by_text("検索ページと同じ条件")).to_be_visible()
+    assert "q=%E9%8B%B3%E7%89%A9" in page.url
+    _check(page)
