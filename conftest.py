@@ -26,6 +26,15 @@ def _japanese_by_default():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _side_connections_closed(django_db_setup):
+    """Side threads' connections (core/concurrency.py) closed before the test database is dropped."""
+    yield
+    from monozukuri.core.concurrency import close_side_connections
+
+    close_side_connections()
+
+
 @pytest.fixture
 def unscoped():
     """Run a block of test set-up without a tenant scope (factories create across municipalities)."""

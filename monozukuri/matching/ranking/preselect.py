@@ -7,7 +7,7 @@ each capped, in this order:
 
 1. every needed capability at once (firms that cover the whole request);
 2. any needed capability, within the requester's municipality and its neighbours;
-3. any needed capability, anywhere in Tokyo;
+3. any needed capability, anywhere in Tokyo (1 and 2 count only when this one fills its tier);
 4. a broader capability (the parents of the needs), when the tiers above found few;
 plus the text hits of the request's words (text.py). At most ``MAX_PRESELECTED`` organisations go on
 to scoring. Without a usable engine, the directory's own list (``organization_list``) stands in.
@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from monozukuri.core.concurrency import side_by_side, side_reads_possible
 from monozukuri.search.geo import haversine_km, municipality_centroids
 
 logger = logging.getLogger(__name__)
@@ -88,17 +89,25 @@ def _engine_tiers(
     def tier(groups: list[tuple[str, ...]], size: int) -> list[int]:
         return [int(i) for i in best_first(tuple(groups), size + len(excluded)) if i not in excluded]
 
-    # Any needed capability first: when that finds them all, the narrower tiers add nothing.
-    anywhere = tier([*base, any_need], TIER_ANY)
-    found: list[int] = []
-    if len(anywhere) >= TIER_ANY:
-        if len(need_ids) > 1:
-            found += tier([*base, *((t,) for t in any_need)], TIER_ALL)
-        near = near_municipality_codes(origin_code)
-        if near:
-            found += tier(
-                [*base, any_need, tuple(facet_token(p["municipality"], c) for c in near)], TIER_NEAR
-            )
+    narrower: list[tuple[list[tuple[str, ...]], int]] = []  # every need; any need near the requester
+    if len(need_ids) > 1:
+        narrower.append(([*base, *((t,) for t in any_need)], TIER_ALL))
+    near = near_municipality_codes(origin_code)
+    if near:
+        municipalities = tuple(facet_token(p["municipality"], c) for c in near)
+        narrower.append(([*base, any_need, municipalities], TIER_NEAR))
+    # The narrower tiers add something only when "any need" alone fills its tier. On side connections
+    # all three run at once (the narrower ones' answers dropped when they add nothing); otherwise "any
+    # need" runs first and the others only when they count.
+    if side_reads_possible():
+        anywhere, *narrow = side_by_side(
+            lambda: tier([*base, any_need], TIER_ANY),
+            *(lambda groups=groups, size=size: tier(groups, size) for groups, size in narrower),
+        )
+    else:
+        anywhere = tier([*base, any_need], TIER_ANY)
+        narrow = [tier(groups, size) for groups, size in narrower] if len(anywhere) >= TIER_ANY else []
+    found: list[int] = [i for part in narrow for i in part] if len(anywhere) >= TIER_ANY else []
     found += anywhere
     if len(set(found)) < FEW and broader_ids:
         found += tier([*base, tuple(facet_token(p["capability"], i) for i in broader_ids)], TIER_BROADER)

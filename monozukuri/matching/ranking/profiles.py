@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -190,51 +191,91 @@ def adviser_candidates(
     return out
 
 
-def add_history(
-    candidates: Sequence[Candidate], *, kind: str, need_ids: Iterable[int], taxonomy: Taxonomy
-) -> None:
-    """Past contracts of each candidate (similar: same kind of request sharing a capability family) and
-    whether an organisation advertises spare capacity in a published offer that meets the needs."""
-    org_ids = [c.id for c in candidates if c.type == ORGANIZATION]
-    adviser_ids = [c.id for c in candidates if c.type == ADVISER]
-    if not candidates:
-        return
-    family = _families(need_ids, taxonomy)
+@dataclass
+class History:
+    """What the database holds about candidates' past: contracted introductions (organisation, adviser,
+    request kind, request), the capabilities of those requests, and capabilities of published offers by
+    organisation. Read for a set of ids (``history_of``), applied by ``add_history``."""
+
+    org_ids: frozenset[int] = frozenset()
+    adviser_ids: frozenset[int] = frozenset()
+    contracts: list[tuple[int | None, int | None, str, int]] = field(default_factory=list)
+    request_caps: dict[int, set[int]] = field(default_factory=dict)
+    offers: dict[int, set[int]] = field(default_factory=dict)
+
+    def merged(self, other: History) -> History:
+        return History(
+            self.org_ids | other.org_ids,
+            self.adviser_ids | other.adviser_ids,
+            [*self.contracts, *other.contracts],
+            {**self.request_caps, **other.request_caps},
+            {**self.offers, **other.offers},
+        )
+
+
+def history_of(*, org_ids: Sequence[int] = (), adviser_ids: Sequence[int] = ()) -> History:
+    """The past of these organisations and advisers (at most four queries, none without ids)."""
+    history = History(frozenset(org_ids), frozenset(adviser_ids))
+    if not org_ids and not adviser_ids:
+        return history
     with scopes_disabled():
         contracted = Introduction.objects.filter(contracted_on__isnull=False)
         fields = ("candidate_org_id", "candidate_adviser_id", "request__kind", "request_id")
-        rows = []
         if org_ids:
-            rows = list(contracted.filter(ids_in("candidate_org_id", org_ids)).values_list(*fields))
+            history.contracts += contracted.filter(ids_in("candidate_org_id", org_ids)).values_list(*fields)
         if adviser_ids:
-            rows += list(contracted.filter(candidate_adviser_id__in=adviser_ids).values_list(*fields))
-        request_caps: dict[int, set[int]] = {}
-        for request_id, cap_id in RequestCapability.objects.filter(
-            request_id__in={r[3] for r in rows}
-        ).values_list("request_id", "capability_id"):
-            request_caps.setdefault(request_id, set()).add(cap_id)
-        offers: dict[int, set[int]] = {}
-        for requester_id, cap_id in RequestCapability.objects.filter(
-            request__kind=RequestKind.OFFER,
-            request__status=RequestStatus.PUBLISHED,
-        ).filter(ids_in("request__requester_id", org_ids)).values_list(
-            "request__requester_id", "capability_id"
-        ):
-            offers.setdefault(requester_id, set()).add(cap_id)
+            history.contracts += contracted.filter(candidate_adviser_id__in=adviser_ids).values_list(*fields)
+        if history.contracts:
+            for request_id, cap_id in RequestCapability.objects.filter(
+                request_id__in={r[3] for r in history.contracts}
+            ).values_list("request_id", "capability_id"):
+                history.request_caps.setdefault(request_id, set()).add(cap_id)
+        if org_ids:
+            for requester_id, cap_id in RequestCapability.objects.filter(
+                request__kind=RequestKind.OFFER,
+                request__status=RequestStatus.PUBLISHED,
+            ).filter(ids_in("request__requester_id", org_ids)).values_list(
+                "request__requester_id", "capability_id"
+            ):
+                history.offers.setdefault(requester_id, set()).add(cap_id)
+    return history
+
+
+def add_history(
+    candidates: Sequence[Candidate],
+    *,
+    kind: str,
+    need_ids: Iterable[int],
+    taxonomy: Taxonomy,
+    known: History | None = None,
+) -> None:
+    """Past contracts of each candidate (similar: same kind of request sharing a capability family) and
+    whether an organisation advertises spare capacity in a published offer that meets the needs.
+    ``known``: history already read (for a superset of some candidates); the rest is read here."""
+    if not candidates:
+        return
+    history = known or History()
+    missing = history_of(
+        org_ids=[c.id for c in candidates if c.type == ORGANIZATION and c.id not in history.org_ids],
+        adviser_ids=[c.id for c in candidates if c.type == ADVISER and c.id not in history.adviser_ids],
+    )
+    history = history.merged(missing)
+    family = _families(need_ids, taxonomy)
     by_key = {c.key: c for c in candidates}
-    for org_id, adviser_id, request_kind, request_id in rows:
-        key = (ORGANIZATION, org_id) if org_id is not None else (ADVISER, adviser_id)
+    for org_id, adviser_id, request_kind, request_id in history.contracts:
+        key = (ORGANIZATION, org_id) if org_id is not None else (ADVISER, adviser_id or 0)
         candidate = by_key.get(key)
         if candidate is None:
             continue
-        shares = not family or bool(_families(request_caps.get(request_id, ()), taxonomy) & family)
+        shares = not family or bool(_families(history.request_caps.get(request_id, ()), taxonomy) & family)
         if request_kind == kind and shares:
             candidate.similar_contracts += 1
         else:
             candidate.other_contracts += 1
     for candidate in candidates:
-        if candidate.type == ORGANIZATION and candidate.id in offers:
-            candidate.open_offer = not family or bool(_families(offers[candidate.id], taxonomy) & family)
+        if candidate.type == ORGANIZATION and candidate.id in history.offers:
+            offered = history.offers[candidate.id]
+            candidate.open_offer = not family or bool(_families(offered, taxonomy) & family)
 
 
 def _families(ids: Iterable[int], taxonomy: Taxonomy) -> set[int]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from monozukuri.core.concurrency import side_by_side
 from monozukuri.matching.models import KIND_NOUNS, RequestKind, Seeking
 from monozukuri.matching.ranking import preselect, profiles, text
 from monozukuri.matching.ranking.scoring import ORGANIZATION, Candidate, Need, Scored, score
@@ -266,38 +267,52 @@ def rank(
     needs = [*need.process_ids, *need.material_ids]
     broader = sorted({a for i in needs for a in taxonomy.ancestors(i)[:2]} - set(needs))
     excluded = {spec.requester_id} if spec.requester_id is not None else set()
-    ids = preselect.preselect_organizations(
-        need_ids=needs,
-        broader_ids=broader,
-        kinds=analysis.kinds,
-        origin_code=need.origin_code,
-        exclude_ids=excluded,
-        vocabulary=vocabulary,
-    )
-    timings["preselect"] = clock() - mark
-    mark = clock()
-    engine = None
-    if need.terms and analysis.kinds:
-        engine = text.engine_text_search(
+
+    def preselected() -> list[int]:
+        return preselect.preselect_organizations(
+            need_ids=needs,
+            broader_ids=broader,
+            kinds=analysis.kinds,
+            origin_code=need.origin_code,
+            exclude_ids=excluded,
+            vocabulary=vocabulary,
+        )
+
+    def text_hits() -> text.EngineText | None:
+        if not (need.terms and analysis.kinds):
+            return None
+        return text.engine_text_search(
             terms=need.terms, kinds=analysis.kinds, user=user, vocabulary=vocabulary, documents=documents
         )
-        for org_id in text.engine_hit_ids(engine):
-            if org_id not in excluded and org_id not in ids:
-                ids.append(org_id)
+
+    # Independent reads: side by side on PostgreSQL outside a transaction (core/concurrency.py).
+    ids, engine = side_by_side(preselected, text_hits)
+    for org_id in text.engine_hit_ids(engine):
+        if org_id not in excluded and org_id not in ids:
+            ids.append(org_id)
     ids = ids[: preselect.MAX_PRESELECTED + text.ENGINE_PAGE]
-    timings["text_search"] = clock() - mark
+    timings["preselect"] = clock() - mark  # with the text hits, which ran beside it
 
     mark = clock()
     viewer = viewer or Viewer.of(user)
     names = profiles.municipality_names()
-    candidates: list[Candidate] = profiles.organization_candidates(
-        ids, viewer=viewer, taxonomy=taxonomy, vocabulary=vocabulary, names=names
-    )
-    if analysis.include_advisers:
-        candidates += profiles.adviser_candidates(
-            need_ids=needs, taxonomy=taxonomy, vocabulary=vocabulary, names=names
+
+    def loaded() -> list[Candidate]:
+        found = profiles.organization_candidates(
+            ids, viewer=viewer, taxonomy=taxonomy, vocabulary=vocabulary, names=names
         )
-    profiles.add_history(candidates, kind=spec.kind, need_ids=needs, taxonomy=taxonomy)
+        if analysis.include_advisers:
+            found += profiles.adviser_candidates(
+                need_ids=needs, taxonomy=taxonomy, vocabulary=vocabulary, names=names
+            )
+        return found
+
+    def past() -> tuple[profiles.History, dict[tuple[str, int], tuple[int, str]]]:
+        return profiles.history_of(org_ids=ids), profiles.existing_introductions(spec.request_id)
+
+    # The preselected firms' past is read beside their profiles (core/concurrency.py).
+    candidates, (history, introductions) = side_by_side(loaded, past)
+    profiles.add_history(candidates, kind=spec.kind, need_ids=needs, taxonomy=taxonomy, known=history)
     timings["load"] = clock() - mark
 
     mark = clock()
@@ -333,7 +348,7 @@ def rank(
         detected=analysis.detected,
         text_source="engine" if engine is not None else ("local" if need.terms else "none"),
         preselected=len(candidates),
-        introductions=profiles.existing_introductions(spec.request_id),
+        introductions=introductions,
         timings=timings,
     )
 

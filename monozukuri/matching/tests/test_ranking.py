@@ -327,3 +327,31 @@ def test_the_api_answers_score_reasons_and_breakdown(world, sumida_staff, client
     assert set(first["breakdown"]) >= {"capability", "material", "distance", "freshness", "outcomes"}
     assert set(first["breakdown"]["capability"]) == {"label", "value", "weight", "points", "note"}
     assert client.get(f"/api/v1/requests/{request.pk}/candidates/?limit=x").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("tier_any", [100, 1], ids=["narrower tiers unused", "narrower tiers used"])
+def test_side_reads_rank_exactly_as_one_connection_does(tier_any, world, sumida_staff, settings, monkeypatch):
+    """On PostgreSQL outside a transaction the tiers and the text hits run on side connections
+    (core/concurrency.py); the candidates, scores and reasons are those of the one-connection run."""
+    from django.db import connection
+
+    from monozukuri.core import concurrency
+    from monozukuri.matching.ranking import preselect
+
+    monkeypatch.setattr(preselect, "TIER_ANY", tier_any)
+    aside = []
+    real = concurrency._aside
+    monkeypatch.setattr(concurrency, "_aside", lambda *a: aside.append(a) or real(*a))
+
+    def ranked():
+        spec = _spec(world, description="A5052 の小型筐体を５軸加工で10個試作。鈑金も相談したい。")
+        ranking = _rank(sumida_staff, spec)
+        return [(s.candidate.key, round(s.score, 9), tuple(s.reasons)) for s in ranking.results]
+
+    with_side_reads = ranked()
+    # Two narrower tiers and the text hits beside the first tier; the past beside the profiles.
+    assert len(aside) == (4 if connection.vendor == "postgresql" else 0)
+    settings.SIDE_READS = False
+    assert ranked() == with_side_reads
+    assert with_side_reads[0][0] == ("organization", world.five_axis.pk)
