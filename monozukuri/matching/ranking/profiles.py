@@ -73,6 +73,7 @@ def organization_candidates(
     kinds = {value: str(label) for value, label in OrganizationKind.choices}  # translated once
     url = _url_template("directory:organization-detail")
     by_id = {s.id: s for s in organization_sources(list(ids))}
+    today = datetime.date.today()
     out = []
     for org_id in ids:
         source = by_id.get(org_id)
@@ -90,7 +91,6 @@ def organization_candidates(
         held = frozenset(source.capability_ids)
         certifications = None
         if "certifications" in groups:
-            today = datetime.date.today()
             certifications = tuple(
                 name
                 for name, expires in source.certifications

@@ -180,7 +180,11 @@ def render(text: Text | None) -> str:
 
 
 def _coverage_component(
-    need_ids: tuple[int, ...], candidate: Candidate, taxonomy: Taxonomy, mentions: Mapping[int, str]
+    need_ids: tuple[int, ...],
+    candidate: Candidate,
+    taxonomy: Taxonomy,
+    mentions: Mapping[int, str],
+    explain: bool = True,
 ) -> tuple[float, list[Text]]:
     if not need_ids:
         return 0.0, []
@@ -190,7 +194,9 @@ def _coverage_component(
         if cover is not None:
             covers.append(cover)
     value = sum(c.value for c in covers) / len(need_ids)
-    reasons = []
+    reasons: list[Text] = []
+    if not explain:  # the scoring pass reads the value only
+        return value, reasons
     for cover in sorted(covers, key=lambda c: -c.value):
         held = taxonomy.label(cover.held_id)
         mention = mentions.get(cover.need_id, "")
@@ -329,7 +335,7 @@ def score(
         )
         parts["text"] = (match.value, reasons, None)
     if "capability" in keys:
-        value, reasons = _coverage_component(need.process_ids, candidate, taxonomy, need.mentions)
+        value, reasons = _coverage_component(need.process_ids, candidate, taxonomy, need.mentions, explain)
         if candidate.type == ADVISER and candidate.years_experience:
             reasons.append(_t(gettext_noop("実務経験 %(n)s 年"), n=candidate.years_experience))
         if need.requester_industry and need.requester_industry in candidate.industry_codes:
@@ -337,7 +343,7 @@ def score(
             reasons.append(_t(gettext_noop("同じ業種での経験")))
         parts["capability"] = (value, reasons, None)
     if "material" in keys:
-        value, reasons = _coverage_component(need.material_ids, candidate, taxonomy, need.mentions)
+        value, reasons = _coverage_component(need.material_ids, candidate, taxonomy, need.mentions, explain)
         parts["material"] = (value, reasons, None)
     if "distance" in keys:
         parts["distance"] = _distance_component(need, candidate)

@@ -355,3 +355,57 @@ def test_side_reads_rank_exactly_as_one_connection_does(tier_any, world, sumida_
     settings.SIDE_READS = False
     assert ranked() == with_side_reads
     assert with_side_reads[0][0] == ("organization", world.five_axis.pk)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"material": "", "description": "鈑金と溶接で架台を作りたい。"},
+        {"kind": "mentoring", "seeking": "adviser", "title": "量産設計の相談相手", "material": "",
+         "description": "試作から量産へ進むための機械設計を伴走してほしい。"},
+    ],
+    ids=["machining with material", "processes only", "mentoring"],
+)
+def test_the_scoring_pass_gives_every_candidate_the_score_its_explanation_adds_up_to(
+    fields, world, sumida_staff, tax
+):
+    """The pass that orders all candidates skips the reasons; its score and relevance are the explained
+    ones, or the list would be ordered by one number and show another."""
+    from monozukuri.directory.models import Organization
+    from monozukuri.directory.visibility import Viewer
+    from monozukuri.matching.ranking import analyse, profiles
+    from monozukuri.matching.ranking.scoring import score
+    from monozukuri.matching.ranking.weights import weights_of
+
+    taxonomy, vocabulary = tax
+    names = profiles.municipality_names()
+    with scopes_disabled():
+        adviser = AdviserFactory(name="設計 次郎", office=world.sumida, municipality=world.sumida)
+        adviser.capabilities.set([capability("mechanical-design")])
+        analysis = analyse(_spec(world, **fields), taxonomy=taxonomy, vocabulary=vocabulary)
+        ids = list(Organization.objects.values_list("pk", flat=True))
+        viewer = Viewer.of(sumida_staff)
+        candidates = profiles.organization_candidates(
+            ids, viewer=viewer, taxonomy=taxonomy, vocabulary=vocabulary, names=names
+        )
+        candidates += profiles.adviser_candidates(
+            need_ids=analysis.need.process_ids, taxonomy=taxonomy, vocabulary=vocabulary, names=names
+        )
+        profiles.add_history(candidates, kind=analysis.need.kind, need_ids=[], taxonomy=taxonomy)
+    assert len(candidates) > 3
+    today = timezone.localdate()
+    for candidate in candidates:
+        quick, full = (
+            score(
+                analysis.need,
+                candidate,
+                taxonomy=taxonomy,
+                weights=weights_of(None),
+                text=None,
+                today=today,
+                explain=explain,
+            )
+            for explain in (False, True)
+        )
+        assert (quick.score, quick.relevant) == (full.score, full.relevant), candidate.name
