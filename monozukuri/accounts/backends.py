@@ -9,12 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from monozukuri.accounts import services
-
-
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return "-"
-    return str(request.META.get("REMOTE_ADDR", "-"))
+from monozukuri.core.clients import client_address
 
 
 class EmailBackend(ModelBackend):

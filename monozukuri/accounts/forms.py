@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from monozukuri.accounts import services
-from monozukuri.accounts.backends import client_address
+from monozukuri.core.clients import client_address
 
 
 class EmailLoginForm(AuthenticationForm):

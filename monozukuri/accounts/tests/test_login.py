@@ -151,3 +151,22 @@ def test_log_out_ends_the_session(client, user):
 
 def test_the_log_in_page_in_english_renders(client, db):
     assert client.get("/en" + reverse("accounts:login")).status_code == 200
+
+
+@pytest.mark.parametrize(("proxies", "others_locked"), [(0, True), (1, False)])
+def test_behind_a_trusted_proxy_one_client_s_failures_lock_only_that_client(
+    client, settings, proxies, others_locked
+):
+    """Every request reaches the app from the proxy's address: counted by it, one guesser would lock
+    everybody out."""
+    settings.TRUSTED_PROXIES = proxies
+    settings.LOGIN_FAILURE_LIMIT = 1  # a client is locked after four times as many failures
+    def via_proxy(email: str, password: str, client_ip: str):
+        return _log_in(client, email, password, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=client_ip)
+
+    for n in range(4):
+        via_proxy(f"guess{n}@example.jp", "guess", "198.51.100.7")
+    someone = UserFactory(email="suzuki@sumida.example.jp")
+    response = via_proxy(someone.email, DEFAULT_PASSWORD, "198.51.100.8")
+    assert (LOCKED in response.content.decode()) is others_locked
+    assert _signed_in(client) is not others_locked

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
+from monozukuri.core.clients import client_address
+
 
 class ApiRateThrottle(SimpleRateThrottle):
     cache = caches["throttle"]
@@ -33,7 +35,7 @@ class ApiRateThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             ident = str(request.user.pk)
         else:
-            ident = self.get_ident(request)
+            ident = client_address(request)  # X-Forwarded-For only from trusted proxies (core/clients.py)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def get_rate(self) -> str | None:

@@ -48,3 +48,24 @@ def test_production_settings_use_the_one_throttle() -> None:
     from monozukuri import settings as production
 
     assert production.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [THROTTLE]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("proxies", "second_caller_allowed"),
+    [(0, False), (1, True)],
+    ids=["no trusted proxy: one counter for the proxy's address", "behind one proxy: per client"],
+)
+def test_behind_a_trusted_proxy_each_client_has_its_own_counter(
+    client, low_rates, settings, proxies: int, second_caller_allowed: bool
+) -> None:
+    settings.TRUSTED_PROXIES = proxies
+    def call(forwarded: str) -> int:
+        url = "/api/v1/municipalities/"
+        return client.get(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [call("198.51.100.7") for _ in range(3)] == [200] * 3
+    # A client cannot escape its counter by writing its own X-Forwarded-For entry.
+    assert call("1.2.3.4, 198.51.100.7") == 429
+    other = call("198.51.100.8")
+    assert (other == 200) is second_caller_allowed
