@@ -427,3 +427,36 @@ def test_best_first_gives_the_top_matches_by_static_rank_whichever_plan_finishes
             for limit in (1, 4, 25):
                 got = backend.best_first(match, where, limit=limit)
                 assert got == expected[:limit], (groups, where, limit)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cap", [100_000, 10], ids=["exact facets", "sampled facets"])
+def test_page_and_facets_read_side_by_side_give_what_one_connection_gives(
+    cap: int, random_directory: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """On PostgreSQL outside a transaction the page and the facet counts are read at once on two
+    connections (core/concurrency.py); the outcome is the one-connection outcome."""
+    from django.db import connection
+
+    from monozukuri.core import concurrency
+
+    monkeypatch.setattr(engine, "COUNT_CAP", cap)
+    aside = []
+    real = concurrency._aside
+    monkeypatch.setattr(concurrency, "_aside", lambda *a: aside.append(a) or real(*a))
+
+    queries = (("", "relevance"), ("溶接", "relevance"), ("金型 -鉄", "name"), ("アルミ", "confirmed"))
+
+    def outcomes() -> list[tuple[Any, ...]]:
+        found = []
+        for text, sort in queries:
+            request = SearchRequest(text=text, sort=sort, limit=7)
+            o = search(request, vocabulary=index_vocabulary(), documents=60)
+            found.append((o.object_ids, o.count, o.count_capped, o.facet_counts, o.facets_estimated, o.plan))
+        return found
+
+    with_side_reads = outcomes()
+    assert len(aside) == (4 if connection.vendor == "postgresql" else 0)
+    settings.SIDE_READS = False
+    assert outcomes() == with_side_reads
+    assert with_side_reads[0][3]["k0manufacturer"] >= 7
