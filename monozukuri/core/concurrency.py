@@ -36,12 +36,11 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone, translation
 
-SIDE_THREADS = 4
+SIDE_THREADS = 6
 
 _lock = threading.Lock()
 _idle: list[_SideThread] = []
 _all: list[_SideThread] = []
-_inside = threading.local()
 
 
 class _SideThread(threading.Thread):
@@ -50,7 +49,6 @@ class _SideThread(threading.Thread):
         self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
 
     def run(self) -> None:
-        _inside.side = True
         while True:
             job, future = self.jobs.get()
             try:
@@ -65,8 +63,9 @@ class _SideThread(threading.Thread):
 
 
 def side_reads_possible(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Whether calls may run on side connections now (see the module docstring), thread aside."""
-    if not getattr(settings, "SIDE_READS", True) or getattr(_inside, "side", False):
+    """Whether calls may run on side connections now (see the module docstring). A side thread may
+    start side calls of its own: they only ever go to idle threads, so nothing waits for a busy one."""
+    if not getattr(settings, "SIDE_READS", True):
         return False
     connection = connections[using]
     return (

@@ -16,8 +16,9 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="si
 
 
 @pytest.fixture
-def side_reads_on(monkeypatch):
-    """Side threads used whatever the database (for the calls below that never touch it)."""
+def side_reads_on(monkeypatch, db):
+    """Side threads used whatever the database (for the calls below that never touch it; a side thread
+    checks its connection before each call, which the suite allows only in tests that may use it)."""
     monkeypatch.setattr(concurrency, "side_reads_possible", lambda using="default": True)
 
 
@@ -96,11 +97,19 @@ def test_side_calls_keep_the_caller_s_language_time_zone_and_scope(side_reads_on
     assert results == [("en", "UTC", False), ("en", "UTC", False)]
 
 
-def test_a_side_thread_is_marked_so_it_never_starts_side_work_of_its_own(side_reads_on):
-    def marked() -> bool:
-        return bool(getattr(concurrency._inside, "side", False))
+def test_a_side_call_may_start_side_calls_of_its_own_and_never_waits_for_a_busy_thread(
+    side_reads_on, monkeypatch
+):
+    def nested() -> list[int]:
+        return side_by_side(_thread, _thread, _thread)
 
-    assert side_by_side(marked, marked) == [False, True]
+    here, aside = side_by_side(_thread, nested)
+    assert aside[0] != here  # the nested calls start in the side thread …
+    assert len(set(aside)) == 3  # … and spread over other idle threads
+    # With every thread taken, nested calls run where they are asked for, in order.
+    monkeypatch.setattr(concurrency, "SIDE_THREADS", len(concurrency._all))
+    _here, *crowded = side_by_side(_thread, *(nested for _ in range(len(concurrency._all))))
+    assert all(len(found) == 3 for found in crowded)
 
 
 # --- when side reads are possible ---------------------------------------------------------------------
@@ -162,12 +171,6 @@ def test_inside_a_transaction_every_call_uses_its_connection():
     with transaction.atomic():
         pids = side_by_side(_backend, _backend, _backend)
     assert len(set(pids)) == 1
-
-
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_side_reads_are_possible_here_but_not_in_a_side_thread():
-    assert side_by_side(side_reads_possible, side_reads_possible) == [True, False]
 
 
 @on_postgresql

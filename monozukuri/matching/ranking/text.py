@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from monozukuri.core.concurrency import side_by_side
 from monozukuri.matching.ranking.scoring import Candidate, TextMatch
 from monozukuri.matching.ranking.taxonomy import Taxonomy, fold, spellings
 from monozukuri.search.analysis import Vocabulary, normalize
@@ -180,31 +181,38 @@ def engine_text_search(
     )
     probe = broad_probe(documents)
     out = EngineText()
+    today = confirmed_key(timezone.localdate())
+
+    def counted(term: str) -> tuple[int, dict[int, float | None]] | None:
+        """The term's count and, when that is selective, its hits ranked (None: nothing to look up)."""
+        parsed = parse_query(term, vocabulary)
+        if not parsed.required:
+            return None
+        match = Match(parsed.required, groups, parsed.excluded)
+        if probe is not None:
+            token, hits = probe
+            # Common in the whole directory (whatever the kind: the kind's and status's own posting
+            # lists hold most of the index, and GIN would read them whole — 21 ms against 0.8).
+            sampled = Match(parsed.required, ((token,),), parsed.excluded)
+            if backend.count(sampled, Where(), cap=hits - 1) >= hits:
+                return BROAD, {}  # plainly broad: no need to count it in the whole index
+        count = backend.count(match, Where(), cap=TEXT_CAP)
+        if count > TEXT_CAP:
+            return BROAD, {}
+        if count == 0:
+            return 0, {}  # nothing to rank (reading the posting lists again costs as much as the count)
+        ranked = backend.ranked(match, Where(), offset=0, limit=TEXT_CAP, today_key=today)
+        return count, {object_id_of(key): float(score) for key, score in ranked}
+
+    looked_up = list(terms)[:MAX_ENGINE_TERMS]
     try:
         backend = get_backend()
-        today = confirmed_key(timezone.localdate())
-        for term in list(terms)[:MAX_ENGINE_TERMS]:
-            parsed = parse_query(term, vocabulary)
-            if not parsed.required:
-                continue
-            match = Match(parsed.required, groups, parsed.excluded)
-            if probe is not None:
-                token, hits = probe
-                # Common in the whole directory (whatever the kind: the kind's and status's own posting
-                # lists hold most of the index, and GIN would read them whole — 21 ms against 0.8).
-                sampled = Match(parsed.required, ((token,),), parsed.excluded)
-                if backend.count(sampled, Where(), cap=hits - 1) >= hits:
-                    out.counts[term] = BROAD  # plainly broad: no need to count it in the whole index
-                    out.hits[term] = {}
-                    continue
-            count = backend.count(match, Where(), cap=TEXT_CAP)
-            if count > TEXT_CAP:
-                out.counts[term] = BROAD
-                out.hits[term] = {}
-                continue
-            ranked = backend.ranked(match, Where(), offset=0, limit=TEXT_CAP, today_key=today)
-            out.counts[term] = count
-            out.hits[term] = {object_id_of(key): float(score) for key, score in ranked}
+        # The terms are independent: on PostgreSQL outside a transaction, counted at once on side
+        # connections (core/concurrency.py); the answers are kept in the terms' order.
+        answers = side_by_side(*(lambda term=term: counted(term) for term in looked_up))
+        for term, answer in zip(looked_up, answers, strict=True):
+            if answer is not None:
+                out.counts[term], out.hits[term] = answer
     except (TypeError, AttributeError) as exc:
         logger.warning("matching: search index unusable for text relevance (%s)", exc)
         return _service_search(terms=terms, kinds=kinds, user=user, vocabulary=vocabulary)

@@ -167,7 +167,10 @@ def _facet_test(match: Match, text: str = _facet_text()) -> tuple[str, list[Any]
     without reading the tsvector from TOAST. ``text``: the expression of the row's tokens."""
     clauses: list[str] = []
     params: list[Any] = []
-    for group in match.groups:
+    # The rarest groups first: PostgreSQL tests the clauses in this order and stops at the first that
+    # fails, so a row is rarely tested for status=active or kind=manufacturer (most rows hold them).
+    shares = common_lexemes()
+    for group in sorted(match.groups, key=lambda g: sum(shares.get(t, 0.0) for t in g)):
         clauses.append("(" + " OR ".join(f"strpos({text}, %s) > 0" for _ in group) + ")")
         params += [f" {token} " for token in group]
     return " AND ".join(clauses), params
@@ -189,8 +192,11 @@ def _row_test(match: Match, where: Where, alias: str = "d") -> tuple[str, list[A
 
 
 # What a best-first walk costs (µs a row): testing a row's facet columns, or its tsvector (fetched from
-# TOAST); and what reading one match through the GIN bitmap costs (heap row plus the top-N sort).
-WALK_FACETS_US, WALK_TEXT_US, BITMAP_US = 1.0, 15.0, 4.0
+# TOAST); and what reading one match through the GIN bitmap costs (its share of the posting lists, the
+# heap row with the common groups' test, the top-N sort). At 1,000,000 documents the bitmaps of
+# matching's narrow tiers cost 3.5–21 µs a match (4 was measured at 100,000, where the heap is cached);
+# 16 took matching's p95 from 132–146 to 106–124 ms (docs/benchmarks-matching.md, session 5).
+WALK_FACETS_US, WALK_TEXT_US, BITMAP_US = 1.0, 15.0, 16.0
 FIRST_WINDOW, MIN_WINDOW = 10, 200  # the first walk reads limit × FIRST_WINDOW rows, at least MIN_WINDOW
 
 
