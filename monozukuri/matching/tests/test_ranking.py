@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -342,7 +343,11 @@ def test_side_reads_rank_exactly_as_one_connection_does(tier_any, world, sumida_
     monkeypatch.setattr(preselect, "TIER_ANY", tier_any)
     aside = []
     real = concurrency._aside
-    monkeypatch.setattr(concurrency, "_aside", lambda *a: aside.append(a) or real(*a))
+    def counted(*args: Any) -> Any:
+        aside.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(concurrency, "_aside", counted)
 
     def ranked():
         spec = _spec(world, description="A5052 の小型筐体を５軸加工で10個試作。鈑金も相談したい。")

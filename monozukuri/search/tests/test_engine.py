@@ -443,7 +443,11 @@ def test_page_and_facets_read_side_by_side_give_what_one_connection_gives(
     monkeypatch.setattr(engine, "COUNT_CAP", cap)
     aside = []
     real = concurrency._aside
-    monkeypatch.setattr(concurrency, "_aside", lambda *a: aside.append(a) or real(*a))
+    def counted(*args: Any) -> Any:
+        aside.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(concurrency, "_aside", counted)
 
     queries = (("", "relevance"), ("溶接", "relevance"), ("金型 -鉄", "name"), ("アルミ", "confirmed"))
 
