@@ -42,6 +42,9 @@ def main() -> None:
         with scopes_disabled():
             results = evaluate(build_world())
     finally:
+        from monozukuri.core.concurrency import close_side_connections
+
+        close_side_connections()  # side reads' connections to the test database (core/concurrency.py)
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
     print(f"{'request':<22} {'nDCG@10':>8} {'recall@20':>10}  forbidden  top 5")

@@ -38,6 +38,9 @@ def main() -> int:
     try:
         return evaluate()
     finally:
+        from monozukuri.core.concurrency import close_side_connections
+
+        close_side_connections()  # side reads' connections to the test database (core/concurrency.py)
         teardown_databases(config, verbosity=0)
 
 

@@ -20,12 +20,14 @@ nothing here makes a write safe. Each call runs in a copy of the caller's contex
 state) with the caller's language and time zone. A side thread checks its connection before each call,
 as Django does at each request (closed when unusable or older than ``CONN_MAX_AGE``). The first error
 raised by any call is raised once all of them have ended. ``close_side_connections`` closes the side
-threads' connections (the test suite calls it before it drops its database).
+threads' connections (the test suite calls it before it drops its database). A forked child process
+starts without the parent's side threads.
 """
 
 from __future__ import annotations
 
 import contextvars
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -117,6 +119,18 @@ def close_side_connections() -> None:
         threads = list(_all)
     for future in [thread.submit(connections.close_all) for thread in threads]:
         future.result()
+
+
+def _forget_threads() -> None:
+    """In a forked child: the parent's side threads do not exist there (a job given to one would never
+    run), nor may its connections be shared; start afresh."""
+    global _lock
+    _lock = threading.Lock()
+    _idle.clear()
+    _all.clear()
+
+
+os.register_at_fork(after_in_child=_forget_threads)
 
 
 def _take(wanted: int) -> list[_SideThread]:

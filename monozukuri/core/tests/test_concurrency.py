@@ -112,6 +112,24 @@ def test_a_side_call_may_start_side_calls_of_its_own_and_never_waits_for_a_busy_
     assert all(len(found) == 3 for found in crowded)
 
 
+def test_a_forked_process_starts_without_the_parent_s_side_threads(side_reads_on):
+    import multiprocessing
+
+    side_by_side(_thread, _thread)  # the parent has side threads
+    assert concurrency._all
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        threads_in_child, results = pool.apply_async(_side_threads_in_a_child).get(timeout=30)
+    assert threads_in_child == 0
+    assert len(results) == 2
+
+
+def _side_threads_in_a_child() -> tuple[int, list[int]]:
+    before = len(concurrency._all)
+    concurrency.side_reads_possible = lambda using="default": True  # the child's own module state
+    return before, side_by_side(_thread, _thread)
+
+
 # --- when side reads are possible ---------------------------------------------------------------------
 
 
