@@ -10,8 +10,8 @@ It does so only when that gives the same answer and costs less:
 - on PostgreSQL (an SQLite test database in memory belongs to one connection);
 - outside any transaction (a side connection sees neither what the current transaction has not yet
   committed nor its snapshot);
-- with persistent connections (``CONN_MAX_AGE`` not 0: opening a connection costs 3–10 ms, more than
-  the overlap saves);
+- with persistent connections (``CONN_MAX_AGE`` not 0: opening a connection costs 6–28 ms here, more
+  than the overlap saves);
 - when a side thread is free (at most ``SIDE_THREADS`` in a process; each keeps one connection);
 - and ``SIDE_READS`` is on (the default).
 
