@@ -31,7 +31,6 @@ from itertools import chain
 
 from django.utils import timezone
 
-from monozukuri.core.concurrency import side_by_side
 from monozukuri.search.analysis import Vocabulary
 from monozukuri.search.backends import get_backend
 from monozukuri.search.backends.base import Backend, Match, Row, Where
@@ -160,22 +159,15 @@ def search(
     window_end = min(request.offset + request.limit, COUNT_CAP if not request.exact_count else math.inf)
     limit = max(0, int(window_end) - request.offset) if window_end != math.inf else request.limit
     outcome = SearchOutcome(object_ids=[], count=count, count_capped=capped, parsed=parsed, sort=sort)
+    mark = clock()
+    if limit > 0 and count > 0:
+        _page(be, outcome, request, match, where, sort, limit)
+    timings["page"] = clock() - mark
 
-    def page() -> None:
-        mark = clock()
-        if limit > 0 and count > 0:
-            _page(be, outcome, request, match, where, sort, limit)
-        timings["page"] = clock() - mark
-
-    def facets() -> None:
+    if request.facets and count > 0:
         mark = clock()
         _facets(be, outcome, match, where, documents)
         timings["facets"] = clock() - mark
-
-    # The page and the facet counts depend on the count, not on each other: on PostgreSQL outside a
-    # transaction they are read at once on two connections (core/concurrency.py); each fills its own
-    # fields of the outcome.
-    side_by_side(page, *([facets] if request.facets and count > 0 else []))
     timings["total"] = clock() - started
     outcome.timings = timings
     return outcome
