@@ -181,11 +181,11 @@ _DATE_KEYS = ("closed_on", "founded_on", "source_updated_on")
 def _pack(values: dict[str, Any], keys_seen: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[Any, ...]:
     keys = tuple(values)
     keys = keys_seen.setdefault(keys, keys)
-    packed = tuple(values.values())
+    packed = list(values.values())
     for key in _DATE_KEYS:
-        if values.get(key) is not None:
-            packed = tuple(v.toordinal() if type(v) is datetime.date else v for v in packed)
-            break
+        value = values.get(key)
+        if type(value) is datetime.date:
+            packed[keys.index(key)] = value.toordinal()
     return keys, packed
 
 

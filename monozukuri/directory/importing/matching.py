@@ -78,9 +78,17 @@ def _select(fields: Sequence[str], lookup: str, values: Iterable[Any]) -> list[d
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One array literal: psycopg would otherwise adapt thousands of list items one by one.
+            # Always by the index: while an import fills a table that has no statistics yet (a first
+            # import), the planner takes each of thousands of values to match 0.5% of the rows and
+            # scans the whole table instead — once per batch, so the import slowed as the table grew
+            # (docs/benchmarks-import.md). One round trip: the setting, the probe, the setting back.
             cast = "bigint[]" if isinstance(wanted[0], int) else "text[]"
-            cursor.execute(f"{select} = ANY(%s::{cast})", [_array_literal(wanted)])
-            found.extend(dict(zip(fields, row, strict=True)) for row in cursor.fetchall())
+            cursor.execute(f"SET LOCAL enable_seqscan = off; {select} = ANY(%s::{cast}); "
+                           "RESET enable_seqscan", [_array_literal(wanted)])
+            raw = cursor.cursor  # psycopg's: one result per statement; the probe's is the one with rows
+            while raw.description is None and raw.nextset():
+                pass
+            found.extend(dict(zip(fields, row, strict=True)) for row in raw.fetchall())
             return found
         for chunk in chunks(wanted):
             cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", list(chunk))
