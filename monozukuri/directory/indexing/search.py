@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -221,7 +221,9 @@ def _facet_values(counts: dict[str, int], p: SearchParams) -> dict[str, list[Fac
             buckets["employees"].append((token[1:], count))
         elif token.startswith("s0"):
             buckets["sme_class"].append((token[2:], count))
-    capability_rows, municipalities, divisions = _labels()
+    capability_rows, municipalities, divisions = _labels(
+        {v for v, _ in buckets["capability"]}, {v for v, _ in buckets["municipality"]},
+        {v for v, _ in buckets["jsic"]})
     english = (get_language() or "ja").startswith("en")
     kinds, smes = dict(OrganizationKind.choices), dict(SmeClass.choices)
     bands = {str(b): employees_band_label(b) for b, _low, _high in EMPLOYEE_BANDS}
@@ -260,25 +262,39 @@ _LABELS: dict[str, Any] = {}
 LABELS_TTL = 30.0
 
 
-def _labels() -> tuple[dict[str, tuple[str, str, str]], dict[str, tuple[str, str]], dict[str, str]]:
+Labels = tuple[dict[str, tuple[str, str, str]], dict[str, tuple[str, str]], dict[str, str]]
+
+
+def _labels(capabilities: Collection[str] = (), municipalities: Collection[str] = (),
+            divisions: Collection[str] = ()) -> Labels:
     """Labels of facet values — capabilities (label, English label, kind), municipalities (name, English
     name), JSIC 中分類 (name; JSIC has no English names here) — kept for LABELS_TTL seconds: reference data
-    that staff rarely edit, read by every search."""
+    that staff rarely edit, read by every search.
+
+    The arguments are the values a search is about to label. One that the kept labels do not know (a
+    capability staff have just added, in this process or another) reloads them at once, so it is never
+    shown as its id; a value still unknown after a reload (a deleted capability a record still names) is
+    remembered and does not reload them again until they expire.
+    """
     from monozukuri.core.models import Municipality
     from monozukuri.directory.models import Capability, IndustryDivision
 
+    def unknown(kept: Labels) -> set[tuple[int, str]]:
+        return {(part, value) for part, values in enumerate((capabilities, municipalities, divisions))
+                for value in values if value not in kept[part]}
+
     now = time.monotonic()
-    if _LABELS.get("at", -LABELS_TTL) + LABELS_TTL < now:
-        _LABELS["value"] = (
-            {
-                str(pk): (label, label_en, kind)
-                for pk, label, label_en, kind in Capability.objects.values_list(
-                    "pk", "label", "label_en", "kind"
-                )
-            },
-            {code: (name, name_en) for code, name, name_en in Municipality.objects.values_list(
-                "code", "name", "name_en")},
-            dict(IndustryDivision.objects.values_list("code", "name")),
-        )
-        _LABELS["at"] = now
+    if _LABELS.get("at", -LABELS_TTL) + LABELS_TTL >= now and unknown(_LABELS["value"]) <= _LABELS["missed"]:
+        return _LABELS["value"]
+    _LABELS["value"] = (
+        {
+            str(pk): (label, label_en, kind)
+            for pk, label, label_en, kind in Capability.objects.values_list("pk", "label", "label_en", "kind")
+        },
+        {code: (name, name_en) for code, name, name_en in Municipality.objects.values_list(
+            "code", "name", "name_en")},
+        dict(IndustryDivision.objects.values_list("code", "name")),
+    )
+    _LABELS["at"] = now
+    _LABELS["missed"] = unknown(_LABELS["value"])
     return _LABELS["value"]

@@ -289,3 +289,32 @@ def test_facet_labels_follow_the_language(placed: Any, language: str, field: str
             capability = Capability.objects.get(pk=value.value)
             expected = capability.label_en if field == "en" and capability.label_en else capability.label
             assert value.label == expected
+
+
+def test_a_capability_added_after_the_labels_were_kept_is_labelled_at_once(placed: Any, municipalities: Any
+                                                                           ) -> None:
+    """Facet labels are kept for a while; a capability staff have just added must still show its name,
+    not its id, in the very next search — and a value nobody knows does not reload them on every search."""
+    from monozukuri.directory.indexing import organization_search
+    from monozukuri.directory.indexing import search as directory_search
+    from monozukuri.directory.models import Capability
+
+    directory_search._LABELS.clear()
+    with scopes_disabled():
+        organization_search(user=None, params={"q": ""})  # the labels are now kept
+        new = Capability.objects.create(kind="process", slug="laser-peening", label="レーザーピーニング",
+                                        reading="れーざーぴーにんぐ", label_en="Laser peening")
+        org = make_organization(name="株式会社新技術", municipality=municipalities["131075"],
+                                capabilities=[new])
+        organizations_reindex([org.pk])
+
+        facets = organization_search(user=None, params={"q": ""}).facets
+        assert {v.value: v.label for v in facets["capability"]}[str(new.pk)] == "レーザーピーニング"
+
+        kept_at = directory_search._LABELS["at"]
+        unknown = directory_search._labels(capabilities=["999999"])  # e.g. deleted, still in an old record
+        assert "999999" not in unknown[0]
+        reloaded_at = directory_search._LABELS["at"]
+        directory_search._labels(capabilities=["999999"])
+        assert reloaded_at > kept_at  # the first miss reloaded them
+        assert directory_search._LABELS["at"] == reloaded_at  # the same miss again did not
