@@ -213,6 +213,7 @@ def test_the_list_page_costs_the_same_queries_whatever_the_page_size(client, sum
         OrganizationCapability(organization=o, capability=c)
         for o in Organization.objects.all() for c in Capability.objects.filter(slug__startswith="more-")])
     organizations_reindex(list(Organization.objects.values_list("pk", flat=True)))
+    _count_queries(client, LIST, {"page_size": 1})  # the new capabilities' labels, read once
     more_parts = _count_queries(client, LIST, {"page_size": 100, "capability": "more-1"})
     assert small == large
     assert more_parts <= large + 2  # the capability filter looks the capability up once
