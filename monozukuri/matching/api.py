@@ -62,7 +62,7 @@ class PartnerRequestViewSet(viewsets.ViewSet):
             kind=request.query_params.get("kind", ""),
         )
         paginator = PageNumberPagination()
-        page: list[Any] = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
+        page: list[Any] = paginator.paginate_queryset(rows, request, view=self) or []
         consented = consented_request_ids(request.user, [r.pk for r in page])
         return paginator.get_paginated_response([_card_json(r, request.user, consented) for r in page])
 
@@ -259,7 +259,7 @@ class IntroductionViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         rows = selectors.introduction_list(user=request.user)
         paginator = PageNumberPagination()
-        page: list[Any] = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
+        page: list[Any] = paginator.paginate_queryset(rows, request, view=self) or []
         return paginator.get_paginated_response([_intro_json(request.user, i.pk) for i in page])
 
     @extend_schema(responses=OpenApiTypes.OBJECT)

@@ -160,3 +160,29 @@ def test_api_errors_in_english_are_json_with_a_detail(client, municipalities):
 
     assert response.status_code == 404
     assert isinstance(response.json()["detail"], str)
+
+
+@pytest.mark.parametrize(("query", "key", "message"), [
+    ("?page=abc", "page", "「abc」は1〜1,000,000の数で指定してください。"),
+    ("?page=0", "page", "「0」は1〜1,000,000の数で指定してください。"),
+    ("?page=-1", "page", "「-1」は1〜1,000,000の数で指定してください。"),
+    ("?page=1.5", "page", "「1.5」は1〜1,000,000の数で指定してください。"),
+    ("?page=1000001", "page", "「1000001」は1〜1,000,000の数で指定してください。"),
+    ("?page_size=abc", "page_size", "「abc」は1以上の整数で指定してください。"),
+    ("?page_size=0", "page_size", "「0」は1以上の整数で指定してください。"),
+])
+def test_a_bad_page_or_page_size_is_a_400_naming_it(query, key, message):
+    with pytest.raises(exceptions.ValidationError) as refused:
+        _page(query)
+    assert refused.value.detail == {key: [message]}
+
+
+@pytest.mark.parametrize(("query", "first"), [("?page=２", 20), ("?page=last", 240), ("?page= 3", 40),
+                                              ("?page_size=５", 0)])
+def test_a_page_number_is_read_as_a_whole_number_however_it_is_written(query, first):
+    assert _page(query)["results"][0] == first
+
+
+def test_a_page_past_the_last_is_still_not_found():
+    with pytest.raises(exceptions.NotFound):
+        _page("?page=14")
