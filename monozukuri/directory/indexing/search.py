@@ -274,7 +274,7 @@ def _labels(capabilities: Collection[str] = (), municipalities: Collection[str] 
     The arguments are the values a search is about to label. One that the kept labels do not know (a
     capability staff have just added, in this process or another) reloads them at once, so it is never
     shown as its id; a value still unknown after a reload (a deleted capability a record still names) is
-    remembered and does not reload them again until they expire.
+    remembered, whichever search met it, and does not reload them again until they expire.
     """
     from monozukuri.core.models import Municipality
     from monozukuri.directory.models import Capability, IndustryDivision
@@ -284,7 +284,8 @@ def _labels(capabilities: Collection[str] = (), municipalities: Collection[str] 
                 for value in values if value not in kept[part]}
 
     now = time.monotonic()
-    if _LABELS.get("at", -LABELS_TTL) + LABELS_TTL >= now and unknown(_LABELS["value"]) <= _LABELS["missed"]:
+    expired = _LABELS.get("at", -LABELS_TTL) + LABELS_TTL < now
+    if not expired and unknown(_LABELS["value"]) <= _LABELS["missed"]:
         return _LABELS["value"]
     _LABELS["value"] = (
         {
@@ -295,6 +296,7 @@ def _labels(capabilities: Collection[str] = (), municipalities: Collection[str] 
             "code", "name", "name_en")},
         dict(IndustryDivision.objects.values_list("code", "name")),
     )
-    _LABELS["at"] = now
-    _LABELS["missed"] = unknown(_LABELS["value"])
+    if expired:  # a reload for a miss keeps the expiry, and what earlier misses found unknown
+        _LABELS["at"], _LABELS["missed"] = now, set()
+    _LABELS["missed"] |= unknown(_LABELS["value"])
     return _LABELS["value"]
