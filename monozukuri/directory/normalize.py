@@ -135,13 +135,17 @@ def normalize_street(text: str) -> str:
         return s
     s = _SPACES.sub("", s)
     s = _HYPHENS.sub("-", s)
+    # Each pattern holds 丁目 or 番: once a rewrite has taken the last of them, the rest cannot match.
     if "丁目" in s:
         s = _CHOME.sub(r"\1-\2-\3", s)
-        s = _CHOME_2.sub(r"\1-\2", s)
-        s = _CHOME_DASH.sub(r"\1-", s)
+        if "丁目" in s:
+            s = _CHOME_2.sub(r"\1-\2", s)
+        if "丁目" in s:
+            s = _CHOME_DASH.sub(r"\1-", s)
     if "番" in s:
         s = _BANCHI.sub(r"\1-\2", s)
-        s = _BANCHI_END.sub(r"\1", s)
+        if "番" in s:
+            s = _BANCHI_END.sub(r"\1", s)
     if "丁目" in s:
         s = _CHOME_END.sub(r"\1", s)
     return s
