@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import translation
 
 from monozukuri.directory.importing.formats import EXPORT_COLUMNS, Column
-from monozukuri.directory.models import Organization
+from monozukuri.directory.models import Organization, OrganizationCapability
 from monozukuri.directory.visibility import (
     FIELD_GROUPS,
     GROUP_OF_FIELD,
@@ -95,6 +96,7 @@ VALUE_OF: dict[str, Callable[[Organization], Any]] = {
     "代表者役職": lambda o: o.representative_title,
     "事業概要": lambda o: o.summary,
     "主な製品・サービス": lambda o: o.products,
+    "技術・製品分野": lambda o: "、".join(link.capability.label for link in o.capability_links.all()),
     "職員メモ": lambda o: o.staff_notes,
     "最終確認日": lambda o: _date(o.last_confirmed_on),
 }
@@ -213,9 +215,11 @@ def write_xlsx(header: list[str], rows: Iterable[list[Any]], file: IO[bytes], *,
 
 
 def export_queryset(queryset: Any) -> Any:
-    """The organisations of a search, ready to stream: with municipality and industry, without the
-    parts an export does not use, in a stable order."""
-    qs = queryset.select_related("municipality", "industry").prefetch_related(None)
+    """The organisations of a search, ready to stream: with municipality, industry and capabilities
+    (one query per chunk), without the parts an export does not use, in a stable order."""
+    links = OrganizationCapability.objects.select_related("capability").order_by("capability__label", "pk")
+    qs = queryset.select_related("municipality", "industry").prefetch_related(None).prefetch_related(
+        Prefetch("capability_links", queryset=links))
     if not qs.ordered:
         qs = qs.order_by("pk")
     return qs.iterator(chunk_size=2000)

@@ -310,3 +310,32 @@ def municipality_code(value: str, known: Mapping[str, Any]) -> str:
     if code not in known:
         raise CellError(_("団体コード「%(value)s」の自治体は登録されていません。") % {"value": value})
     return code
+
+
+# 技術・製品分野: several names in one cell, separated as people type lists in Japanese spreadsheets.
+_LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+AMBIGUOUS = -1  # a name that more than one capability has (known_capabilities marks it so)
+
+
+def capability_key(text: str) -> str:
+    """How a capability's name, English name or identifier is compared (width and case folded)."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def capabilities(value: str, known: Mapping[str, Any]) -> tuple[int, ...]:
+    """技術・製品分野: capability names (or identifiers, or English names) separated by 、 , ; or new
+    lines, as the export writes them; every one must be in the taxonomy. Their ids, sorted, once each."""
+    ids: set[int] = set()
+    for item in _LIST_SEPARATORS.split(value):
+        key = capability_key(item)
+        if not key:
+            continue
+        found = known.get(key)
+        if found is None:
+            raise CellError(_("技術・製品分野「%(value)s」は登録されていません。技術・製品分野の一覧に"
+                              "ある名前か識別子で入力してください。") % {"value": item.strip()})
+        if found == AMBIGUOUS:
+            raise CellError(_("技術・製品分野「%(value)s」という名前が複数あります。"
+                              "識別子で指定してください。") % {"value": item.strip()})
+        ids.add(int(found))
+    return tuple(sorted(ids))

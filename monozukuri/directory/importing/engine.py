@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,7 @@ from monozukuri.directory.models import (
     ImportStatus,
     IndustryDivision,
     Organization,
+    OrganizationCapability,
     OrganizationKind,
     OrganizationSource,
 )
@@ -68,6 +69,7 @@ assert set(COMPARED_FIELDS) <= set(matching.FETCHED_FIELDS), "matching.FETCHED_F
 # Both the fetched record and the merged one hold every compared field: one C-level tuple each.
 _compared = operator.itemgetter(*COMPARED_FIELDS)
 SOURCE_COLUMNS = ("organization_id", "kind", "reference", "recorded_at", "recorded_by_id")
+LINK_COLUMNS = ("organization_id", "capability_id", "note")
 
 
 @dataclass
@@ -401,7 +403,8 @@ class _Writer:
                 merged = derive_record(merged, division, self.refs)
             if RowParser.check_lengths(merged) is not None:
                 return None  # only parts the row did not give are too long: keep the record as it is
-        if _compared(merged) == _compared(current):
+        if _compared(merged) == _compared(current) \
+                and merged.get("capabilities") == current.get("capabilities"):
             return None
         return merged
 
@@ -429,4 +432,25 @@ class _Writer:
                 self.result.changed_ids, self.result.reindex_all = [], True
         bulk.insert_rows(OrganizationSource, SOURCE_COLUMNS, sources)
         self.result.duplicates_flagged += matching.save_flags(flags)
+        _write_links(created, updated)
+
+
+def _write_links(created: list[dict[str, Any]], updated: list[dict[str, Any]]) -> None:
+    """Capability links as the rows give them: a new record gets its row's; a found record gets the
+    row's set in place of the stored one (links that stay are kept, with their notes). A row without
+    capabilities leaves the record's links as they are."""
+    added: list[tuple[int, int, str]] = []
+    removed: list[tuple[int, int]] = []
+    for record in itertools.chain(created, updated):
+        wanted = record.get("capabilities")
+        if not wanted:
+            continue
+        stored = set(record.get(matching.LINKS_KEY) or ())
+        added.extend((record["id"], pk, "") for pk in wanted if pk not in stored)
+        removed.extend((record["id"], pk) for pk in stored.difference(wanted))
+    if removed:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {OrganizationCapability._meta.db_table} "
+                               "WHERE organization_id = %s AND capability_id = %s", removed)
+    bulk.insert_rows(OrganizationCapability, LINK_COLUMNS, added)
 

@@ -67,7 +67,8 @@ class Column:
     """One column of a file: its header, where its value goes, and how it is read.
 
     `target` is an Organization field, or one of the row's own keys: `address` (a one-line address),
-    `division` (JSIC 中分類 code), `municipality_code`, `record_id`; None means the column is written by
+    `division` (JSIC 中分類 code), `municipality_code`, `record_id`, `capabilities` (the ids of the
+    capabilities the record carries, engine.py writes the links); None means the column is written by
     the export for people to read and ignored on import. `field` names the visibility field (see
     visibility.GROUP_OF_FIELD) that decides who may read the column in an export.
     """
@@ -78,7 +79,7 @@ class Column:
     field: str = ""
     aliases: tuple[str, ...] = ()
     required: bool = False
-    needs: str = ""  # "divisions" or "municipalities": the cleaner takes the known codes
+    needs: str = ""  # "divisions", "municipalities" or "capabilities": the cleaner takes the known codes
 
     def match_keys(self) -> tuple[str, ...]:
         return (header_key(self.header), *(header_key(a) for a in self.aliases))
@@ -127,6 +128,8 @@ MONOZUKURI_COLUMNS: tuple[Column, ...] = (
     Column("代表者役職", "representative_title", _text("representative_title"), "representative_title"),
     Column("事業概要", "summary", _text("summary"), "summary"),
     Column("主な製品・サービス", "products", _text("products"), "products"),
+    Column("技術・製品分野", "capabilities", cleaning.capabilities, "capabilities", aliases=("技術",),
+           needs="capabilities"),
     Column("職員メモ", "staff_notes", _text("staff_notes"), "staff_notes"),
     Column("最終確認日", None, None, "last_confirmed_on"),
 )

@@ -23,9 +23,10 @@ from typing import Any
 from django.db import connection
 from django_scopes import scopes_disabled
 
+from monozukuri.core.queries import ids_in
 from monozukuri.directory.importing.bulk import column_of
 from monozukuri.directory.importing.parsers import ParsedRow
-from monozukuri.directory.models import DuplicateFlag, Organization
+from monozukuri.directory.models import DuplicateFlag, Organization, OrganizationCapability
 
 FETCHED_FIELDS: tuple[str, ...] = (
     "id", "merged_into_id", "corporate_number", "name", "kana", "name_en", "kind", "status", "closed_on",
@@ -39,6 +40,7 @@ LIGHT_FIELDS: tuple[str, ...] = ("id", "merged_into_id", "corporate_number", "na
 MAX_MERGE_HOPS = 5
 REASON_NAME_ADDRESS, REASON_PHONE, REASON_WEBSITE = "name_address", "phone", "website"
 MIN_PHONE_DIGITS = 9  # as services/duplicates.py: shorter keys are fragments, not numbers
+LINKS_KEY = "_stored_capabilities"  # a found record's capability ids as the database holds them
 
 
 def _has_field(name: str) -> bool:
@@ -151,6 +153,7 @@ class Lookup:
         maybe_new = [r for r in rows if r.values.get("corporate_number") not in lookup.by_number]
         if not maybe_new:
             lookup._follow_merges()
+            lookup._links_if_given(rows)
             return lookup
         for record in _light("name_normalized", [r.record["name_normalized"] for r in maybe_new]):
             lookup.by_place[(record["name_normalized"], record["address_normalized"])].append(record)
@@ -165,7 +168,21 @@ class Lookup:
         for record in _full("id", wanted - set(lookup.by_id)):
             lookup.by_id[record["id"]] = record
         lookup._follow_merges()
+        lookup._links_if_given(rows)
         return lookup
+
+    def _links_if_given(self, rows: Sequence[ParsedRow]) -> None:
+        """When the batch gives capabilities, each found record's capability ids as stored (LINKS_KEY,
+        what the writer compares and replaces) and as its current value of `capabilities`."""
+        if not any("capabilities" in r.values for r in rows) or not self.by_id:
+            return
+        stored: dict[int, list[int]] = defaultdict(list)
+        with scopes_disabled():
+            links = OrganizationCapability.objects.filter(ids_in("organization_id", list(self.by_id)))
+            for org_id, capability_id in links.values_list("organization_id", "capability_id"):
+                stored[org_id].append(capability_id)
+        for org_id, record in self.by_id.items():
+            record[LINKS_KEY] = record["capabilities"] = tuple(sorted(stored.get(org_id, ())))
 
     def _follow_merges(self) -> None:
         for _ in range(MAX_MERGE_HOPS):

@@ -244,5 +244,12 @@ class RowParser:
 
 
 def known_codes(refs: ReferenceIds) -> dict[str, Mapping[str, Any]]:
-    """The codes cleaners check against: JSIC 中分類 and municipality codes."""
-    return {"divisions": refs.divisions, "municipalities": refs.municipalities}
+    """The codes cleaners check against: JSIC 中分類 and municipality codes, and the capabilities by
+    name, English name and identifier (cleaning.capability_key; a name two of them share is AMBIGUOUS)."""
+    from monozukuri.directory.models import Capability
+
+    capabilities: dict[str, int] = {}
+    for pk, slug, label, label_en in Capability.objects.values_list("pk", "slug", "label", "label_en"):
+        for name in dict.fromkeys(cleaning.capability_key(n) for n in (slug, label, label_en) if n):
+            capabilities[name] = pk if capabilities.get(name, pk) == pk else cleaning.AMBIGUOUS
+    return {"divisions": refs.divisions, "municipalities": refs.municipalities, "capabilities": capabilities}
