@@ -244,12 +244,26 @@ class RowParser:
 
 
 def known_codes(refs: ReferenceIds) -> dict[str, Mapping[str, Any]]:
-    """The codes cleaners check against: JSIC 中分類 and municipality codes, and the capabilities by
-    name, English name and identifier (cleaning.capability_key; a name two of them share is AMBIGUOUS)."""
+    """The codes cleaners check against: JSIC 中分類 and municipality codes, and — read only when a
+    file has a column that needs them — the capabilities by name (see _capability_names)."""
+    return _Known(divisions=refs.divisions, municipalities=refs.municipalities)
+
+
+class _Known(dict[str, Mapping[str, Any]]):
+    def __missing__(self, key: str) -> Mapping[str, Any]:
+        if key != "capabilities":
+            raise KeyError(key)
+        self[key] = _capability_names()
+        return self[key]
+
+
+def _capability_names() -> dict[str, int]:
+    """Capability id by name, English name and identifier (cleaning.capability_key); a name two of
+    them share is cleaning.AMBIGUOUS."""
     from monozukuri.directory.models import Capability
 
-    capabilities: dict[str, int] = {}
+    names: dict[str, int] = {}
     for pk, slug, label, label_en in Capability.objects.values_list("pk", "slug", "label", "label_en"):
         for name in dict.fromkeys(cleaning.capability_key(n) for n in (slug, label, label_en) if n):
-            capabilities[name] = pk if capabilities.get(name, pk) == pk else cleaning.AMBIGUOUS
-    return {"divisions": refs.divisions, "municipalities": refs.municipalities, "capabilities": capabilities}
+            names[name] = pk if names.get(name, pk) == pk else cleaning.AMBIGUOUS
+    return names

@@ -141,3 +141,19 @@ def test_the_reason_is_in_english_for_an_english_speaking_importer(taxonomy):
         result = run([row(1, "空中浮遊")])
     assert result.errors[0].message == ("The capability “空中浮遊” is not in the taxonomy. Use a name or an "
                                         "identifier from the list of capabilities.")
+
+
+def test_the_capability_names_are_read_only_for_a_file_that_has_the_column(taxonomy,
+                                                                          django_assert_num_queries):
+    from monozukuri.directory.derive import ReferenceIds
+    from monozukuri.directory.importing.parsers import known_codes
+
+    refs = ReferenceIds.load()
+    with django_assert_num_queries(0):
+        known = known_codes(refs)
+        assert set(known) == {"divisions", "municipalities"}
+    with django_assert_num_queries(1):
+        assert known["capabilities"]["welding"] == taxonomy["welding"].pk
+        assert known["capabilities"]["溶接"] == taxonomy["welding"].pk
+    with pytest.raises(KeyError):
+        known["anything else"]

@@ -170,7 +170,7 @@ def _facet_test(match: Match, text: str = _facet_text()) -> tuple[str, list[Any]
     # The rarest groups first: PostgreSQL tests the clauses in this order and stops at the first that
     # fails, so a row is rarely tested for status=active or kind=manufacturer (most rows hold them).
     shares = common_lexemes()
-    for group in sorted(match.groups, key=lambda g: sum(shares.get(t, 0.0) for t in g)):
+    for group in sorted(match.groups, key=lambda g: _share(g, shares)):
         clauses.append("(" + " OR ".join(f"strpos({text}, %s) > 0" for _ in group) + ")")
         params += [f" {token} " for token in group]
     return " AND ".join(clauses), params
@@ -230,6 +230,11 @@ def common_lexemes() -> dict[str, float]:
     return _common["shares"]
 
 
+def _share(group: tuple[str, ...], shares: dict[str, float]) -> float:
+    """About what share of the documents a group (any of its tokens) matches: at most the sum."""
+    return sum(shares.get(token, 0.0) for token in group)
+
+
 def split_common(match: Match) -> tuple[Match, list[tuple[str, ...]]]:
     """A facet-only match without its common groups (for GIN), and those groups (for the rows) — only
     when at least one selective group is left."""
@@ -237,7 +242,7 @@ def split_common(match: Match) -> tuple[Match, list[tuple[str, ...]]]:
     narrow: list[tuple[str, ...]] = []
     common: list[tuple[str, ...]] = []
     for group in match.groups:
-        (common if sum(shares.get(t, 0.0) for t in group) >= COMMON_SHARE else narrow).append(group)
+        (common if _share(group, shares) >= COMMON_SHARE else narrow).append(group)
     if not narrow or not common:
         return match, []
     return Match(groups=tuple(narrow)), common
